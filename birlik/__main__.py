@@ -1,0 +1,5 @@
+import sys
+
+from birlik.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Stage 1: OAI-PMH harvesting into the raw record store (the state database)."""

@@ -1,0 +1,362 @@
+"""The state database: raw records, harvest checkpoints and run history (SQLite, WAL).
+
+One file under the data directory, shared with the indexer (which adds its own tables
+through ``StateDB.conn``). A page of records and the checkpoint that follows it commit in
+one transaction, so a crash never loses or doubles a record. Every change to a raw record
+bumps a global ``seq`` so later stages can ask "what changed since seq N".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from harvester.errors import StoreError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS raw_records (
+    seq         INTEGER NOT NULL,
+    source      TEXT NOT NULL,
+    identifier  TEXT NOT NULL,
+    prefix      TEXT NOT NULL,
+    datestamp   TEXT NOT NULL,
+    set_specs   TEXT NOT NULL DEFAULT '',
+    deleted     INTEGER NOT NULL DEFAULT 0,
+    xml         TEXT,
+    first_seen  REAL NOT NULL,
+    last_seen   REAL NOT NULL,
+    PRIMARY KEY (source, identifier, prefix)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS raw_records_seq ON raw_records(seq);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    source      TEXT NOT NULL,
+    set_spec    TEXT NOT NULL,
+    prefix      TEXT NOT NULL,
+    watermark   TEXT,          -- newest datestamp completely harvested (provider's format)
+    token       TEXT,          -- resumption token of a list in progress, NULL when none
+    token_from  TEXT,          -- the from/until the list in progress was started with
+    token_until TEXT,
+    updated     REAL NOT NULL,
+    PRIMARY KEY (source, set_spec, prefix)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    source      TEXT NOT NULL,
+    started     REAL NOT NULL,
+    ended       REAL,
+    status      TEXT NOT NULL,  -- running | ok | failed | interrupted
+    new         INTEGER NOT NULL DEFAULT 0,
+    updated     INTEGER NOT NULL DEFAULT 0,
+    deleted     INTEGER NOT NULL DEFAULT 0,
+    unchanged   INTEGER NOT NULL DEFAULT 0,
+    quarantined INTEGER NOT NULL DEFAULT 0,
+    requests    INTEGER NOT NULL DEFAULT 0,
+    error       TEXT
+);
+CREATE INDEX IF NOT EXISTS runs_source ON runs(source, started);
+"""
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One harvested record as the provider sent it (``xml`` is None for deletions)."""
+
+    source: str
+    identifier: str
+    prefix: str
+    datestamp: str
+    set_specs: tuple[str, ...] = ()
+    deleted: bool = False
+    xml: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    seq: int
+    record: RawRecord
+    first_seen: float
+    last_seen: float
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    source: str
+    set_spec: str
+    prefix: str
+    watermark: str | None = None
+    token: str | None = None
+    token_from: str | None = None
+    token_until: str | None = None
+
+
+@dataclass
+class PageCounts:
+    new: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+
+    def add(self, other: PageCounts) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.deleted += other.deleted
+        self.unchanged += other.unchanged
+
+
+def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection in WAL mode with a busy timeout (so readers and one writer coexist)."""
+    p = Path(path)
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{p}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+        else:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(p, timeout=30, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.Error as e:
+        raise StoreError(f"cannot open state database {p}: {e}") from e
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+class StateDB:
+    """The state database. Thread-safe for one writer through ``transaction()``."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.conn = connect(self.path)
+        self._lock = threading.RLock()
+        try:
+            with self.conn:
+                self.conn.executescript(SCHEMA)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot create tables in {self.path}: {e}") from e
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> StateDB:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE write transaction: all or nothing."""
+        with self._lock:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as e:
+                raise StoreError(f"cannot write {self.path}: {e}") from e
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+
+    # -- raw records ---------------------------------------------------------------------
+
+    def _next_seq(self, conn: sqlite3.Connection) -> int:
+        row = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM raw_records").fetchone()
+        return int(row[0]) + 1
+
+    def store_page(
+        self, records: Iterable[RawRecord], checkpoint: Checkpoint | None = None
+    ) -> PageCounts:
+        """Upsert a page of records and save the checkpoint after it, in one transaction.
+
+        An unchanged record (same datestamp, deleted flag, sets and XML) only has its
+        ``last_seen`` touched; its ``seq`` stays, so the indexer does not see it again.
+        """
+        counts = PageCounts()
+        now = time.time()
+        with self.transaction() as conn:
+            seq = self._next_seq(conn)
+            for r in records:
+                sets = " ".join(r.set_specs)
+                row = conn.execute(
+                    "SELECT datestamp, deleted, set_specs, xml FROM raw_records"
+                    " WHERE source=? AND identifier=? AND prefix=?",
+                    (r.source, r.identifier, r.prefix),
+                ).fetchone()
+                if row is None:
+                    if r.deleted:
+                        counts.deleted += 1
+                    else:
+                        counts.new += 1
+                    conn.execute(
+                        "INSERT INTO raw_records (seq, source, identifier, prefix, datestamp,"
+                        " set_specs, deleted, xml, first_seen, last_seen)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        (seq, r.source, r.identifier, r.prefix, r.datestamp, sets,
+                         int(r.deleted), r.xml, now, now),
+                    )
+                    seq += 1
+                    continue
+                same = (
+                    row["datestamp"] == r.datestamp
+                    and bool(row["deleted"]) == r.deleted
+                    and row["set_specs"] == sets
+                    and row["xml"] == r.xml
+                )
+                if same:
+                    counts.unchanged += 1
+                    conn.execute(
+                        "UPDATE raw_records SET last_seen=? WHERE source=? AND identifier=?"
+                        " AND prefix=?",
+                        (now, r.source, r.identifier, r.prefix),
+                    )
+                    continue
+                if r.deleted:
+                    counts.deleted += 1
+                else:
+                    counts.updated += 1
+                conn.execute(
+                    "UPDATE raw_records SET seq=?, datestamp=?, set_specs=?, deleted=?, xml=?,"
+                    " last_seen=? WHERE source=? AND identifier=? AND prefix=?",
+                    (seq, r.datestamp, sets, int(r.deleted), r.xml, now,
+                     r.source, r.identifier, r.prefix),
+                )
+                seq += 1
+            if checkpoint is not None:
+                self._save_checkpoint(conn, checkpoint)
+        return counts
+
+    def iter_changed(
+        self, since_seq: int = 0, *, source: str | None = None, batch: int = 1000
+    ) -> Iterator[StoredRecord]:
+        """Records whose ``seq`` is above ``since_seq``, in ``seq`` order, read in batches."""
+        last = since_seq
+        while True:
+            sql = (
+                "SELECT seq, source, identifier, prefix, datestamp, set_specs, deleted, xml,"
+                " first_seen, last_seen FROM raw_records WHERE seq > ?"
+            )
+            args: list[object] = [last]
+            if source is not None:
+                sql += " AND source = ?"
+                args.append(source)
+            sql += " ORDER BY seq LIMIT ?"
+            args.append(batch)
+            rows = self.conn.execute(sql, args).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _stored(row)
+            last = rows[-1]["seq"]
+
+    def get(self, source: str, identifier: str, prefix: str | None = None) -> StoredRecord | None:
+        sql = (
+            "SELECT seq, source, identifier, prefix, datestamp, set_specs, deleted, xml,"
+            " first_seen, last_seen FROM raw_records WHERE source=? AND identifier=?"
+        )
+        args: list[object] = [source, identifier]
+        if prefix is not None:
+            sql += " AND prefix=?"
+            args.append(prefix)
+        row = self.conn.execute(sql + " ORDER BY seq DESC LIMIT 1", args).fetchone()
+        return _stored(row) if row else None
+
+    def max_seq(self) -> int:
+        return int(self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM raw_records").fetchone()[0])
+
+    def counts(self, source: str) -> tuple[int, int]:
+        """(records held, deletions) for a source."""
+        row = self.conn.execute(
+            "SELECT COALESCE(SUM(deleted = 0), 0), COALESCE(SUM(deleted = 1), 0)"
+            " FROM raw_records WHERE source=?",
+            (source,),
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    # -- checkpoints ---------------------------------------------------------------------
+
+    def checkpoint(self, source: str, set_spec: str, prefix: str) -> Checkpoint:
+        row = self.conn.execute(
+            "SELECT watermark, token, token_from, token_until FROM checkpoints"
+            " WHERE source=? AND set_spec=? AND prefix=?",
+            (source, set_spec, prefix),
+        ).fetchone()
+        if row is None:
+            return Checkpoint(source, set_spec, prefix)
+        return Checkpoint(source, set_spec, prefix, *tuple(row))
+
+    def save_checkpoint(self, cp: Checkpoint) -> None:
+        with self.transaction() as conn:
+            self._save_checkpoint(conn, cp)
+
+    @staticmethod
+    def _save_checkpoint(conn: sqlite3.Connection, cp: Checkpoint) -> None:
+        conn.execute(
+            "INSERT INTO checkpoints (source, set_spec, prefix, watermark, token, token_from,"
+            " token_until, updated) VALUES (?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(source, set_spec, prefix) DO UPDATE SET watermark=excluded.watermark,"
+            " token=excluded.token, token_from=excluded.token_from,"
+            " token_until=excluded.token_until, updated=excluded.updated",
+            (cp.source, cp.set_spec, cp.prefix, cp.watermark, cp.token, cp.token_from,
+             cp.token_until, time.time()),
+        )
+
+    # -- runs ------------------------------------------------------------------------------
+
+    def start_run(self, source: str) -> int:
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO runs (source, started, status) VALUES (?, ?, 'running')",
+                (source, time.time()),
+            )
+            return int(cur.lastrowid or 0)
+
+    def finish_run(
+        self,
+        run_id: int,
+        status: str,
+        counts: PageCounts,
+        *,
+        requests: int = 0,
+        quarantined: int = 0,
+        error: str | None = None,
+    ) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE runs SET ended=?, status=?, new=?, updated=?, deleted=?, unchanged=?,"
+                " requests=?, quarantined=?, error=? WHERE id=?",
+                (time.time(), status, counts.new, counts.updated, counts.deleted,
+                 counts.unchanged, requests, quarantined, error, run_id),
+            )
+
+    def last_run(self, source: str) -> sqlite3.Row | None:
+        return self.conn.execute(
+            "SELECT * FROM runs WHERE source=? ORDER BY id DESC LIMIT 1", (source,)
+        ).fetchone()
+
+    def runs(self, source: str | None = None, limit: int = 50) -> list[sqlite3.Row]:
+        if source is None:
+            return self.conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        return self.conn.execute(
+            "SELECT * FROM runs WHERE source=? ORDER BY id DESC LIMIT ?", (source, limit)
+        ).fetchall()
+
+
+def _stored(row: sqlite3.Row) -> StoredRecord:
+    rec = RawRecord(
+        source=row["source"],
+        identifier=row["identifier"],
+        prefix=row["prefix"],
+        datestamp=row["datestamp"],
+        set_specs=tuple(row["set_specs"].split()) if row["set_specs"] else (),
+        deleted=bool(row["deleted"]),
+        xml=row["xml"],
+    )
+    return StoredRecord(row["seq"], rec, row["first_seen"], row["last_seen"])

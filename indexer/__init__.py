@@ -1,0 +1,1 @@
+"""Stage 2: normalisation, text keys, deduplication and search backends."""

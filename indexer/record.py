@@ -1,0 +1,113 @@
+"""The record model: one immutable, normalised record per (source, OAI identifier).
+
+Every normaliser (oai_dc, MARC21, UNIMARC/RUSMARC) produces a ``Record``; every backend
+indexes one. Fields the source lacks stay empty: nothing is invented. Values a step
+*detected* rather than read (a language guessed from the text) are listed in ``detected``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+RECORD_TYPES = (
+    "book", "serial", "article", "map", "score", "recording", "video", "image",
+    "manuscript", "electronic", "kit", "mixed", "other",
+)
+
+
+@dataclass(frozen=True)
+class Name:
+    """A person or a body responsible for the work."""
+
+    name: str
+    kind: str = "person"  # person | body | meeting
+    role: str = ""  # relator term or code as catalogued ("author", "ed.", "070" …)
+    dates: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link to an electronic copy (MARC 856, UNIMARC 856, dc:identifier URL)."""
+
+    url: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Record:
+    id: str  # "<source>:<OAI identifier>"
+    source: str
+    oai_id: str
+    datestamp: str
+    format: str  # marc21 | oai_dc | unimarc | rusmarc
+    title: str = ""
+    subtitle: str = ""
+    responsibility: str = ""
+    authors: tuple[Name, ...] = ()
+    subjects: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()  # ISO 639-2/B: kaz, aze, rus, eng …
+    scripts: tuple[str, ...] = ()  # ISO 15924: Cyrl, Latn …
+    year: int | None = None
+    date: str = ""  # the date as catalogued
+    place: str = ""
+    publisher: str = ""
+    edition: str = ""
+    extent: str = ""
+    isbns: tuple[str, ...] = ()  # valid, ISBN-13, no hyphens
+    invalid_isbns: tuple[str, ...] = ()  # as catalogued; kept apart, never dropped
+    issns: tuple[str, ...] = ()
+    other_ids: tuple[str, ...] = ()
+    type: str = ""  # one of RECORD_TYPES, or "" when the source says nothing
+    notes: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+    series: tuple[str, ...] = ()
+    parent_ids: tuple[str, ...] = ()  # 461/463/773 links to parent records (multi-volume)
+    volume: str = ""  # 245$n / 200$h or the volume of a multi-volume work
+    alt_titles: tuple[str, ...] = ()  # 880 partners, 246, uniform titles, DC titles in other langs
+    alt_names: tuple[str, ...] = ()  # 880 partners of names
+    detected: tuple[str, ...] = ()  # names of fields whose values were detected, not read
+    raw_xml: str = ""  # the source record, for display and export
+
+    @property
+    def author_names(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self.authors)
+
+    def to_dict(self, *, with_raw: bool = True) -> dict[str, Any]:
+        d = asdict(self)
+        if not with_raw:
+            d.pop("raw_xml")
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Record:
+        kw: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in d:
+                continue
+            v = d[f.name]
+            if f.name == "authors":
+                v = tuple(Name(**a) for a in v)
+            elif f.name == "links":
+                v = tuple(Link(**x) for x in v)
+            elif isinstance(v, list):
+                v = tuple(v)
+            kw[f.name] = v
+        return cls(**kw)
+
+    @classmethod
+    def from_json(cls, s: str) -> Record:
+        return cls.from_dict(json.loads(s))
+
+
+def record_id(source: str, oai_id: str) -> str:
+    return f"{source}:{oai_id}"
+
+
+EMPTY_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(Record) if f.name not in ("id", "source", "oai_id", "datestamp", "format")
+)

@@ -1,0 +1,1 @@
+"""Stage 3: the Flask UI and JSON API."""
