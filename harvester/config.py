@@ -33,12 +33,14 @@ class Setting:
 # Top-level and table settings, keyed by their dotted path.
 SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", "var", "Directory for the state database, the FTS index and logs.", str),
-    Setting("index.backend", "sqlite", "Search backend: sqlite | elasticsearch | opensearch.", str),
+    Setting("index.backend", "sqlite", "Search backend: sqlite, elasticsearch or opensearch.", str),
     Setting("index.url", "http://127.0.0.1:9200", "URL of a remote search engine.", str),
     Setting("index.name", "birlik", "Index alias (engines) or index file stem (sqlite).", str),
     Setting("ui.host", "127.0.0.1", "Address the web UI binds to.", str),
     Setting("ui.port", 5000, "Port of the web UI.", int),
-    Setting("ui.secret_key", "", "Session signing key; empty = generated and kept in data_dir.", str),
+    Setting(
+        "ui.secret_key", "", "Session signing key; empty = generated, kept in data_dir.", str
+    ),
     Setting("logging.level", "INFO", "Log level: DEBUG, INFO, WARNING, ERROR.", str),
     Setting("logging.json_file", "", "If set, also write JSON lines to this file.", str),
 )
@@ -160,7 +162,9 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     _no_unknown(index_raw, {"backend", "url", "name"}, path, "index.")
     backend = _get(index_raw, "backend", path, "index.")
     if backend not in BACKENDS:
-        raise ConfigError(path, "index.backend", f"must be one of {', '.join(BACKENDS)}, not {backend!r}")
+        raise ConfigError(
+            path, "index.backend", f"must be one of {', '.join(BACKENDS)}, not {backend!r}"
+        )
     index_url = _get(index_raw, "url", path, "index.")
     _check_url(index_url, path, "index.url")
     index = IndexConfig(backend, index_url, _get(index_raw, "name", path, "index."))
@@ -200,7 +204,9 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         name = _required(lib, "name", str, path, where)
         pw = _required(lib, "password_hash", str, path, where)
         if ":" not in pw or "$" not in pw:
-            raise ConfigError(path, where + "password_hash", "must be a password hash, not a password")
+            raise ConfigError(
+                path, where + "password_hash", "must be a password hash, not a password"
+            )
         librarians.append(Librarian(name, pw))
 
     return Config(

@@ -113,7 +113,9 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     p = Path(path)
     try:
         if readonly:
-            conn = sqlite3.connect(f"file:{p}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+            conn = sqlite3.connect(
+                f"file:{p}?mode=ro", uri=True, timeout=30, check_same_thread=False
+            )
         else:
             p.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(p, timeout=30, check_same_thread=False)
@@ -199,8 +201,18 @@ class StateDB:
                         "INSERT INTO raw_records (seq, source, identifier, prefix, datestamp,"
                         " set_specs, deleted, xml, first_seen, last_seen)"
                         " VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        (seq, r.source, r.identifier, r.prefix, r.datestamp, sets,
-                         int(r.deleted), r.xml, now, now),
+                        (
+                            seq,
+                            r.source,
+                            r.identifier,
+                            r.prefix,
+                            r.datestamp,
+                            sets,
+                            int(r.deleted),
+                            r.xml,
+                            now,
+                            now,
+                        ),
                     )
                     seq += 1
                     continue
@@ -225,8 +237,17 @@ class StateDB:
                 conn.execute(
                     "UPDATE raw_records SET seq=?, datestamp=?, set_specs=?, deleted=?, xml=?,"
                     " last_seen=? WHERE source=? AND identifier=? AND prefix=?",
-                    (seq, r.datestamp, sets, int(r.deleted), r.xml, now,
-                     r.source, r.identifier, r.prefix),
+                    (
+                        seq,
+                        r.datestamp,
+                        sets,
+                        int(r.deleted),
+                        r.xml,
+                        now,
+                        r.source,
+                        r.identifier,
+                        r.prefix,
+                    ),
                 )
                 seq += 1
             if checkpoint is not None:
@@ -304,8 +325,16 @@ class StateDB:
             " ON CONFLICT(source, set_spec, prefix) DO UPDATE SET watermark=excluded.watermark,"
             " token=excluded.token, token_from=excluded.token_from,"
             " token_until=excluded.token_until, updated=excluded.updated",
-            (cp.source, cp.set_spec, cp.prefix, cp.watermark, cp.token, cp.token_from,
-             cp.token_until, time.time()),
+            (
+                cp.source,
+                cp.set_spec,
+                cp.prefix,
+                cp.watermark,
+                cp.token,
+                cp.token_from,
+                cp.token_until,
+                time.time(),
+            ),
         )
 
     # -- runs ------------------------------------------------------------------------------
@@ -332,8 +361,18 @@ class StateDB:
             conn.execute(
                 "UPDATE runs SET ended=?, status=?, new=?, updated=?, deleted=?, unchanged=?,"
                 " requests=?, quarantined=?, error=? WHERE id=?",
-                (time.time(), status, counts.new, counts.updated, counts.deleted,
-                 counts.unchanged, requests, quarantined, error, run_id),
+                (
+                    time.time(),
+                    status,
+                    counts.new,
+                    counts.updated,
+                    counts.deleted,
+                    counts.unchanged,
+                    requests,
+                    quarantined,
+                    error,
+                    run_id,
+                ),
             )
 
     def last_run(self, source: str) -> sqlite3.Row | None:
@@ -343,7 +382,9 @@ class StateDB:
 
     def runs(self, source: str | None = None, limit: int = 50) -> list[sqlite3.Row]:
         if source is None:
-            return self.conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+            return self.conn.execute(
+                "SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)
+            ).fetchall()
         return self.conn.execute(
             "SELECT * FROM runs WHERE source=? ORDER BY id DESC LIMIT ?", (source, limit)
         ).fetchall()

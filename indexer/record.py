@@ -12,8 +12,19 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 RECORD_TYPES = (
-    "book", "serial", "article", "map", "score", "recording", "video", "image",
-    "manuscript", "electronic", "kit", "mixed", "other",
+    "book",
+    "serial",
+    "article",
+    "map",
+    "score",
+    "recording",
+    "video",
+    "image",
+    "manuscript",
+    "electronic",
+    "kit",
+    "mixed",
+    "other",
 )
 
 
@@ -109,5 +120,7 @@ def record_id(source: str, oai_id: str) -> str:
 
 
 EMPTY_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in fields(Record) if f.name not in ("id", "source", "oai_id", "datestamp", "format")
+    f.name
+    for f in fields(Record)
+    if f.name not in ("id", "source", "oai_id", "datestamp", "format")
 )

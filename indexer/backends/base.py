@@ -126,5 +126,5 @@ class SearchBackend(abc.ABC):
         """Raise ``BackendError`` when the backend cannot be reached."""
         self.count()
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release connections."""
