@@ -1,0 +1,132 @@
+"""Scoring a candidate pair: pure, table-tested (tests/test_dedup_match.py).
+
+A pair is ``same`` (a duplicate: one work, one edition, catalogued twice), ``related``
+(a translation, another edition or year, another volume of one work) or ``different``.
+Every verdict carries its reasons, so a librarian can see why two records were joined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from indexer.dedup.features import Features
+
+SAME, RELATED, DIFFERENT = "same", "related", "different"
+
+TITLE_SAME = 0.88  # title similarity needed without a shared identifier
+TITLE_WITH_ISBN = 0.70  # with a shared ISBN (catalogues differ in subtitles, punctuation)
+AUTHOR_SAME = 0.85
+PUBLISHER_SAME = 0.80
+
+
+@dataclass(frozen=True)
+class Match:
+    a: str
+    b: str
+    verdict: str
+    score: float  # 0..1, how sure the automatic match is that the two are one work
+    reasons: tuple[str, ...]
+
+    @property
+    def same(self) -> bool:
+        return self.verdict == SAME
+
+
+def title_similarity(a: Features, b: Features) -> float:
+    main = fuzz.token_sort_ratio(a.title, b.title)
+    full = fuzz.token_sort_ratio(a.full_title, b.full_title)
+    # One catalogue records the subtitle, the other does not: compare the shorter in full.
+    contained = fuzz.token_set_ratio(a.full_title, b.full_title) if a.title and b.title else 0
+    return max(main, full, contained * 0.97) / 100.0
+
+
+def author_similarity(a: Features, b: Features) -> float | None:
+    if not a.authors or not b.authors:
+        return None
+    return max(fuzz.token_set_ratio(x, y) for x in a.authors for y in b.authors) / 100.0
+
+
+def _similar_text(x: str, y: str) -> float | None:
+    if not x or not y:
+        return None
+    return fuzz.token_set_ratio(x, y) / 100.0
+
+
+def score_pair(a: Features, b: Features) -> Match:
+    """The verdict on two records, with its reasons (most telling first)."""
+    reasons: list[str] = []
+    shared_isbn = sorted(a.isbns & b.isbns)
+    shared_issn = sorted(a.issns & b.issns)
+    title = title_similarity(a, b)
+    author = author_similarity(a, b)
+    publisher = _similar_text(a.publisher, b.publisher)
+    if shared_isbn:
+        reasons.append(f"same ISBN {shared_isbn[0]}")
+    if shared_issn:
+        reasons.append(f"same ISSN {shared_issn[0]}")
+    reasons.append(f"title {title:.2f}")
+    if author is not None:
+        reasons.append(f"author {author:.2f}")
+
+    def verdict(kind: str, why: str, score: float) -> Match:
+        return Match(a.id, b.id, kind, round(score, 3), (*reasons, why))
+
+    # Guards against the classic false merges, before any positive evidence counts.
+    if a.type and b.type and a.type != b.type:
+        return verdict(DIFFERENT, f"type differs ({a.type} / {b.type})", 0.0)
+    if a.languages and b.languages and not (a.languages & b.languages):
+        langs = f"{'/'.join(sorted(a.languages))} vs {'/'.join(sorted(b.languages))}"
+        kind = RELATED if title > 0.5 or (author and author >= AUTHOR_SAME) else DIFFERENT
+        return verdict(kind, f"languages differ ({langs}): a translation, not a duplicate", 0.1)
+    if a.volume != b.volume and (a.volume or b.volume):
+        return verdict(RELATED, f"volumes differ ({a.volume or '-'} / {b.volume or '-'})", 0.2)
+    if a.edition is not None and b.edition is not None and a.edition != b.edition:
+        return verdict(RELATED, f"editions differ ({a.edition} / {b.edition})", 0.2)
+    if a.year is not None and b.year is not None and a.year != b.year:
+        return verdict(RELATED, f"years differ ({a.year} / {b.year})", 0.25)
+    if author is not None and author < 0.6:
+        return verdict(DIFFERENT, "authors differ", 0.0)
+    if shared_isbn and title < TITLE_WITH_ISBN:
+        return verdict(DIFFERENT, "same ISBN but titles differ (a series ISBN?)", 0.1)
+    if a.parents != b.parents and a.parents and b.parents:
+        return verdict(RELATED, "parts of different multi-part works", 0.2)
+
+    year_note = "year equal" if a.year is not None and a.year == b.year else "year unknown"
+    reasons_tail = [year_note]
+    if publisher is not None:
+        reasons_tail.append(f"publisher {publisher:.2f}")
+    reasons.extend(reasons_tail)
+
+    if a.generic or b.generic:
+        # "Poems", "Өлеңдер": only the same author, year and publisher (or ISBN) make a match.
+        strong = (
+            author is not None
+            and author >= 0.9
+            and a.year is not None
+            and a.year == b.year
+            and (shared_isbn or (publisher is not None and publisher >= PUBLISHER_SAME))
+            and title >= 0.95
+        )
+        if strong:
+            return verdict(SAME, "generic title, but author, year and publisher agree", 0.8)
+        return verdict(DIFFERENT, "generic title without enough agreeing detail", 0.05)
+
+    if shared_isbn or shared_issn:
+        score = 0.9 + 0.1 * title
+        return verdict(SAME, "identifier shared and titles agree", score)
+    if title >= TITLE_SAME and (author is None or author >= AUTHOR_SAME):
+        if author is None and not (
+            a.year is not None and a.year == b.year and publisher and publisher >= PUBLISHER_SAME
+        ):
+            return verdict(DIFFERENT, "no author: title alone is not enough", 0.3)
+        if (a.year is None or b.year is None) and (
+            publisher is not None and publisher < PUBLISHER_SAME
+        ):
+            return verdict(DIFFERENT, "year unknown and publishers differ", 0.3)
+        score = 0.5 + 0.3 * title + 0.2 * (author if author is not None else 0.5)
+        if a.year is None or b.year is None:
+            score -= 0.1
+        return verdict(SAME, "title and author agree", score)
+    return verdict(DIFFERENT, "titles or authors too far apart", 0.3 * title)
