@@ -38,9 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("index.name", "birlik", "Index alias (engines) or index file stem (sqlite).", str),
     Setting("ui.host", "127.0.0.1", "Address the web UI binds to.", str),
     Setting("ui.port", 5000, "Port of the web UI.", int),
-    Setting(
-        "ui.secret_key", "", "Session signing key; empty = generated, kept in data_dir.", str
-    ),
+    Setting("ui.secret_key", "", "Session signing key; empty = generated, kept in data_dir.", str),
     Setting("logging.level", "INFO", "Log level: DEBUG, INFO, WARNING, ERROR.", str),
     Setting("logging.json_file", "", "If set, also write JSON lines to this file.", str),
 )
@@ -50,7 +48,12 @@ SOURCE_SETTINGS: tuple[Setting, ...] = (
     Setting("url", None, "OAI-PMH base URL (http or https).", str),
     Setting("metadata_prefix", "oai_dc", "marc21 (MARCXML), oai_dc, unimarc, rusmarc …", str),
     Setting("sets", [], "setSpecs to harvest; empty = the whole repository.", list),
-    Setting("schedule", "0 2 * * *", "Cron expression (5 fields) for `birlik run`.", str),
+    Setting(
+        "schedule",
+        "0 2 * * *",
+        "Cron expression for `birlik run` (5 fields; 6 = seconds first).",
+        str,
+    ),
     Setting("timeout", 60, "Seconds per HTTP request.", (int, float)),
     Setting("max_retries", 5, "Retries for 503, other 5xx, timeouts, connection errors.", int),
     Setting("delay", 0.0, "Seconds between requests (politeness).", (int, float)),
@@ -264,14 +267,33 @@ def _parse_source(s: dict[str, Any], path: Path, i: int) -> SourceConfig:
     )
 
 
-def check_cron(expr: str, path: Path, key: str) -> None:
-    """Reject a cron expression APScheduler cannot read."""
+def cron_trigger(expr: str):  # type: ignore[no-untyped-def]
+    """The APScheduler trigger of a cron expression: 5 fields, or 6 with seconds first."""
     from apscheduler.triggers.cron import CronTrigger
 
-    if len(expr.split()) != 5:
+    fields = expr.split()
+    if len(fields) == 5:
+        return CronTrigger.from_crontab(expr, timezone="UTC")
+    if len(fields) == 6:
+        second, minute, hour, day, month, dow = fields
+        return CronTrigger(
+            second=second,
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=dow,
+            timezone="UTC",
+        )
+    raise ValueError(f"cron expression {expr!r} must have 5 fields (or 6, seconds first)")
+
+
+def check_cron(expr: str, path: Path, key: str) -> None:
+    """Reject a cron expression APScheduler cannot read."""
+    if len(expr.split()) not in (5, 6):
         raise ConfigError(path, key, f"cron expression {expr!r} must have 5 fields")
     try:
-        CronTrigger.from_crontab(expr, timezone="UTC")
+        cron_trigger(expr)
     except ValueError as e:
         raise ConfigError(path, key, f"bad cron expression {expr!r}: {e}") from None
 

@@ -1,0 +1,79 @@
+"""Logging set-up from the config: readable lines on a terminal, JSON lines to a file.
+
+Fields passed with ``extra=`` (``source``, ``run_id``, counts …) appear as keys of the
+JSON object; on the terminal the message alone is shown, it already says what happened.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from harvester.config import LoggingConfig
+
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+
+
+class JSONLineFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, source, run_id, message, fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        obj: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "source": getattr(record, "source", None),
+            "run_id": getattr(record, "run_id", None),
+            "message": record.getMessage(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD and key not in obj:
+                plain = isinstance(value, (str, int, float, bool, type(None)))
+                obj[key] = value if plain else str(value)
+        if record.exc_info:
+            obj["exception"] = self.formatException(record.exc_info)
+        return json.dumps(obj, ensure_ascii=False)
+
+
+_installed: list[logging.Handler] = []
+
+
+def setup_logging(cfg: LoggingConfig | None = None, *, stream: object = None) -> None:
+    """Install Birlik's handlers on the root logger (idempotent: replaces earlier ones)."""
+    cfg = cfg or LoggingConfig()
+    root = logging.getLogger()
+    for h in _installed:
+        root.removeHandler(h)
+        h.close()
+    _installed.clear()
+    root.setLevel(cfg.level)
+    out = stream or sys.stderr
+    console: logging.Handler
+    if hasattr(out, "isatty") and out.isatty():  # type: ignore[union-attr]
+        from rich.logging import RichHandler
+
+        console = RichHandler(show_path=False, rich_tracebacks=False)
+        console.setFormatter(logging.Formatter("%(message)s", datefmt="[%X]"))
+    else:
+        console = logging.StreamHandler(out)  # type: ignore[arg-type]
+        console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    _installed.append(console)
+    if cfg.json_file:
+        Path(cfg.json_file).parent.mkdir(parents=True, exist_ok=True)
+        fh = logging.FileHandler(cfg.json_file, encoding="utf-8")
+        fh.setFormatter(JSONLineFormatter())
+        _installed.append(fh)
+    for h in _installed:
+        root.addHandler(h)
+    # Libraries that talk too much at INFO.
+    for name in (
+        "urllib3",
+        "elastic_transport",
+        "opensearch",
+        "apscheduler.executors",
+        "waitress.queue",
+    ):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
