@@ -19,7 +19,10 @@ from dataclasses import dataclass, field
 from indexer.record import Record
 
 SORTS = ("relevance", "year_desc", "year_asc", "title")
-FACETS = ("library", "language", "type", "decade", "year", "subject")
+FACETS = ("library", "language", "type", "decade", "year", "subject", "has_link")
+MAX_WINDOW = 10_000
+"""Deepest result a search may ask for (page * size), the same on every backend."""
+MAX_PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)

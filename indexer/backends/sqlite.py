@@ -1,0 +1,291 @@
+"""The embedded default backend: SQLite FTS5 in the data directory.
+
+Layout: each build is its own file, ``<name>-<generation>.fts.sqlite3``, and the small file
+``<name>.current`` names the one in use. A rebuild (or reset) writes a complete new file,
+then swaps the pointer with ``os.replace``: readers keep answering from the old file until
+their next search, which opens the new one. They never see a half-built index. The
+previous generation is kept one rebuild longer for readers still inside a search.
+
+Connections are per thread (``threading.local``); writes are serialised by a lock and run
+in WAL mode, so searches in other threads go on while a batch is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from indexer.backends import sqlite_sql as sql
+from indexer.backends.base import (
+    FACETS,
+    FacetValue,
+    IndexDoc,
+    SearchBackend,
+    SearchQuery,
+    SearchResult,
+)
+from indexer.backends.common import check_query, holdings_by_cluster, make_hit
+from indexer.documents import from_document, to_document
+from indexer.errors import BackendError
+from indexer.record import Record
+
+log = logging.getLogger(__name__)
+BATCH = 2000
+
+
+class SQLiteBackend(SearchBackend):
+    """FTS5 with BM25 field weights; filters, facets and cluster collapse in SQL."""
+
+    name = "sqlite"
+
+    def __init__(self, directory: str | os.PathLike[str], name: str = "birlik") -> None:
+        self.directory = Path(directory)
+        self.index_name = name
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.pointer = self.directory / f"{name}.current"
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._conns: list[sqlite3.Connection] = []
+        self._conns_lock = threading.Lock()
+        if not self.pointer.exists():
+            with self._write_lock:
+                self._swap_in(self._build(iter(())))
+
+    # -- files and connections -------------------------------------------------------
+
+    def _current(self) -> Path:
+        try:
+            return self.directory / self.pointer.read_text(encoding="utf-8").strip()
+        except OSError as e:
+            raise BackendError(f"search index pointer {self.pointer} cannot be read: {e}") from e
+
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection to the current generation (reopened after a swap)."""
+        for _ in range(5):
+            path = self._current()
+            conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+            if conn is not None and self._local.path == path:
+                return conn
+            if conn is not None:
+                self._drop(conn)
+            try:
+                conn = sqlite3.connect(
+                    f"file:{path}?mode=rw",
+                    uri=True,
+                    check_same_thread=False,
+                    timeout=30,
+                    isolation_level=None,
+                )
+            except sqlite3.OperationalError:
+                time.sleep(0.01)  # swapped twice under us: read the pointer again
+                continue
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("PRAGMA cache_size = -65536")
+            self._local.conn, self._local.path = conn, path
+            with self._conns_lock:
+                self._conns.append(conn)
+            return conn
+        raise BackendError(f"search index {self.directory} keeps changing; cannot open it")
+
+    def _drop(self, conn: sqlite3.Connection) -> None:
+        with self._conns_lock:
+            if conn in self._conns:
+                self._conns.remove(conn)
+        conn.close()
+        self._local.conn = None
+
+    def _build(self, docs: Iterator[IndexDoc]) -> tuple[Path, int]:
+        """Write a complete new generation file from ``docs``; return it and its size."""
+        path = self.directory / f"{self.index_name}-{time.time_ns()}.fts.sqlite3"
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            conn.executescript(sql.SCHEMA)
+            n = self._write(conn, docs, fresh=True)
+            conn.executescript(sql.INDEXES)
+            conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except BaseException:
+            conn.close()
+            path.unlink(missing_ok=True)
+            raise
+        conn.close()
+        return path, n
+
+    def _swap_in(self, built: tuple[Path, int]) -> int:
+        path, n = built
+        old = self._current().name if self.pointer.exists() else ""
+        tmp = self.pointer.with_suffix(".tmp")
+        tmp.write_text(path.name, encoding="utf-8")
+        os.replace(tmp, self.pointer)
+        keep = {path.name, old}
+        for f in self.directory.glob(f"{self.index_name}-*.fts.sqlite3*"):
+            if f.name.split(".fts.sqlite3")[0] + ".fts.sqlite3" not in keep:
+                f.unlink(missing_ok=True)
+        log.info("search index %s swapped in (%d records)", path.name, n)
+        return n
+
+    # -- writing -----------------------------------------------------------------------
+
+    def _write(self, conn: sqlite3.Connection, docs: Iterator[IndexDoc], *, fresh: bool) -> int:
+        """Write ``docs`` in batches, each one transaction; replace records with the same id."""
+        n = 0
+        while batch := [to_document(d) for d in islice(docs, BATCH)]:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if not fresh:
+                    self._delete_ids(conn, [d["id"] for d in batch])
+                start = conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM docs").fetchone()[0]
+                rows = [sql.rows_for(d, start + i) for i, d in enumerate(batch)]
+                conn.executemany(sql.INSERT_DOC, [r[0] for r in rows])
+                conn.executemany(sql.INSERT_FTS, [r[1] for r in rows])
+                conn.executemany(sql.INSERT_FACET, [f for r in rows for f in r[2]])
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            n += len(batch)
+        return n
+
+    def _delete_ids(self, conn: sqlite3.Connection, ids: list[str]) -> int:
+        rowids: list[int] = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            q = f"SELECT rowid FROM docs WHERE id IN ({', '.join('?' * len(chunk))})"
+            rowids.extend(r[0] for r in conn.execute(q, chunk))
+        params = [(r,) for r in rowids]
+        conn.executemany("DELETE FROM fts WHERE rowid = ?", params)
+        conn.executemany("DELETE FROM facets WHERE doc = ?", params)
+        conn.executemany("DELETE FROM docs WHERE rowid = ?", params)
+        return len(rowids)
+
+    def add(self, docs: Iterable[IndexDoc]) -> int:
+        with self._write_lock:
+            return self._guard(lambda: self._write(self._conn(), iter(docs), fresh=False))
+
+    def delete(self, record_ids: Iterable[str]) -> int:
+        ids = list(dict.fromkeys(record_ids))
+
+        def run() -> int:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                n = self._delete_ids(conn, ids)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return n
+
+        with self._write_lock:
+            return self._guard(run)
+
+    def refresh(self) -> None:
+        """Nothing to do: a committed batch is visible at once."""
+
+    def count(self) -> int:
+        return int(
+            self._guard(lambda: self._conn().execute("SELECT COUNT(*) FROM docs").fetchone()[0])
+        )
+
+    def reset(self) -> None:
+        self.rebuild(())
+
+    def rebuild(self, docs: Iterable[IndexDoc]) -> int:
+        with self._write_lock:
+            return self._guard(lambda: self._swap_in(self._build(iter(docs))))
+
+    # -- reading -----------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        parsed = check_query(query)
+        m, params = sql.matched(query, parsed)
+
+        def run() -> SearchResult:
+            conn = self._conn()
+            offset = (query.page - 1) * query.size
+            page = conn.execute(sql.page_sql(query, m), [*params, query.size, offset]).fetchall()
+            total = conn.execute(sql.total_sql(m), params).fetchone()[0]
+            facets: dict[str, tuple[FacetValue, ...]] = {}
+            if query.facets:
+                names = FACETS
+                rows = conn.execute(sql.facets_sql(m, names), [*params, *names, query.facet_size])
+                grouped: dict[str, list[FacetValue]] = {f: [] for f in names}
+                for facet, value, n in rows:
+                    grouped[facet].append(FacetValue(value, n))
+                facets = {k: tuple(v) for k, v in grouped.items()}
+            hits = self._hits(conn, page, parsed)
+            return SearchResult(total, query.page, query.size, hits, facets)
+
+        return self._guard(run)
+
+    def _hits(self, conn: sqlite3.Connection, page: list[Any], parsed: Any) -> tuple[Any, ...]:
+        if not page:
+            return ()
+        clusters = [r[0] for r in page]
+        marks = ", ".join("?" * len(clusters))
+        holdings = holdings_by_cluster(
+            conn.execute(
+                f"SELECT cluster_id, library, id FROM docs WHERE cluster_id IN ({marks}) "
+                "ORDER BY cluster_id, preferred DESC, library, id",
+                clusters,
+            )
+        )
+        rids = [r[1] for r in page]
+        records = {
+            rid: from_document({"record": rec})
+            for rid, rec in conn.execute(
+                f"SELECT rowid, record FROM docs WHERE rowid IN ({', '.join('?' * len(rids))})",
+                rids,
+            )
+        }
+        return tuple(
+            make_hit(c, records[rid], holdings, parsed, score) for c, rid, score, *_ in page
+        )
+
+    def get(self, record_id: str) -> Record | None:
+        row = self._guard(
+            lambda: (
+                self._conn()
+                .execute("SELECT record, raw_xml FROM docs WHERE id = ?", (record_id,))
+                .fetchone()
+            )
+        )
+        return from_document({"record": row[0], "raw_xml": row[1]}, with_raw=True) if row else None
+
+    def cluster(self, cluster_id: str) -> tuple[Record, ...]:
+        rows = self._guard(
+            lambda: (
+                self._conn()
+                .execute(
+                    "SELECT record FROM docs WHERE cluster_id = ? "
+                    "ORDER BY preferred DESC, library, id",
+                    (cluster_id,),
+                )
+                .fetchall()
+            )
+        )
+        return tuple(from_document({"record": r[0]}) for r in rows)
+
+    def close(self) -> None:
+        with self._conns_lock:
+            conns, self._conns = self._conns, []
+        for c in conns:
+            c.close()
+        self._local = threading.local()
+
+    def _guard(self, fn: Any) -> Any:
+        """Run ``fn``; an SQLite failure becomes a ``BackendError`` naming the index."""
+        try:
+            return fn()
+        except sqlite3.Error as e:
+            raise BackendError(f"search index {self._current()}: {e}") from e

@@ -1,0 +1,136 @@
+"""Record + cluster → the flat document every backend indexes, and highlighting back.
+
+A document holds display values (for facets and sorting), ``*_key`` fields made by
+``search_key`` (what queries match), facet fields and the record itself as JSON, so a hit
+is rebuilt without a second look-up. Text processing happens here, once, in Python, so
+every backend finds the same records for the same query.
+
+Highlighting is done here too, on the display text: each word is keyed like the query and
+marked when its key is one the query asked for. That gives the same ``<mark>``s on every
+backend and in the record's own script, which an engine highlighting the ASCII keys cannot.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from indexer.backends.base import IndexDoc
+from indexer.record import Record
+from indexer.textkeys import search_key
+
+KEY_FIELDS = ("title_key", "authors_key", "subjects_key", "notes_key", "ids_key")
+"""Text fields matched by free text, in descending weight."""
+FIELD_KEYS = {"title": "title_key", "author": "authors_key", "subject": "subjects_key"}
+"""A reader's field prefix → the key field it searches."""
+WEIGHTS = {
+    "title_key": 10.0,
+    "authors_key": 5.0,
+    "subjects_key": 3.0,
+    "notes_key": 1.0,
+    "ids_key": 1.0,
+}
+HIGHLIGHT_FIELDS = ("title", "authors", "subjects")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def sort_title(record: Record) -> str:
+    """The title as sorted: its search key, so scripts interleave by sound, not by code point."""
+    return search_key(record.title)[:200]
+
+
+def to_document(doc: IndexDoc) -> dict[str, Any]:
+    """The flat document for ``doc`` (JSON-ready: strings, numbers, lists, booleans)."""
+    r = doc.record
+    year = r.year
+    record_json = json.dumps(r.to_dict(with_raw=False), ensure_ascii=False, separators=(",", ":"))
+    return {
+        "id": r.id,
+        "cluster_id": doc.cluster_id,
+        "preferred": doc.preferred,
+        "library": r.source,
+        "languages": list(r.languages),
+        "type": r.type,
+        "year": year,
+        "decade": f"{year // 10 * 10}s" if year is not None else None,
+        "subjects": list(dict.fromkeys(r.subjects)),
+        "has_link": bool(r.links),
+        "isbns": list(r.isbns),
+        "title_sort": sort_title(r),
+        "title_key": _keys(r.title, r.subtitle, r.volume, *r.alt_titles, *r.series),
+        "authors_key": _keys(*r.author_names, *r.alt_names, r.responsibility),
+        "subjects_key": _keys(*r.subjects),
+        "notes_key": _keys(*r.notes, r.publisher, r.place, r.edition),
+        "ids_key": " ".join(
+            [*r.isbns, *(i.replace("-", "") for i in r.issns), *([str(year)] if year else [])]
+        ),
+        "record": record_json,
+        "raw_xml": r.raw_xml,
+    }
+
+
+def to_documents(docs: Iterable[IndexDoc]) -> Iterable[dict[str, Any]]:
+    return (to_document(d) for d in docs)
+
+
+def from_document(source: dict[str, Any], *, with_raw: bool = False) -> Record:
+    """The record stored in a document (``raw_xml`` only when asked: it can be large)."""
+    d = json.loads(source["record"])
+    if with_raw:
+        d["raw_xml"] = source.get("raw_xml") or ""
+    return Record.from_dict(d)
+
+
+def _keys(*texts: str) -> str:
+    return " ".join(k for k in (search_key(t) for t in texts if t) if k)
+
+
+def highlight_text(text: str, tokens: frozenset[str]) -> str | None:
+    """``text`` HTML-escaped with matching words in ``<mark>``; None when nothing matches."""
+    if not tokens or not text:
+        return None
+    out: list[str] = []
+    pos = 0
+    hit = False
+    for m in _WORD.finditer(text):
+        if tokens.intersection(search_key(m.group()).split()):
+            out.append(html.escape(text[pos : m.start()]))
+            out.append(f"<mark>{html.escape(m.group())}</mark>")
+            pos = m.end()
+            hit = True
+    if not hit:
+        return None
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def highlights(record: Record, tokens: frozenset[str]) -> dict[str, str]:
+    """Highlighted display fields of ``record`` for the query ``tokens``."""
+    out: dict[str, str] = {}
+    values = {
+        "title": " : ".join(t for t in (record.title, record.subtitle) if t),
+        "authors": "; ".join(record.author_names),
+        "subjects": "; ".join(record.subjects),
+    }
+    for name in HIGHLIGHT_FIELDS:
+        marked = highlight_text(values[name], tokens)
+        if marked is not None:
+            out[name] = marked
+    return out
+
+
+__all__ = [
+    "FIELD_KEYS",
+    "HIGHLIGHT_FIELDS",
+    "KEY_FIELDS",
+    "WEIGHTS",
+    "from_document",
+    "highlight_text",
+    "highlights",
+    "sort_title",
+    "to_document",
+    "to_documents",
+]
