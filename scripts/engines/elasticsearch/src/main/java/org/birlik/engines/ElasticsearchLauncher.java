@@ -1,0 +1,92 @@
+package org.birlik.engines;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.elasticsearch.common.logging.LogConfigurator;
+import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.env.Environment;
+import org.elasticsearch.node.ClasspathNode;
+import org.elasticsearch.node.Node;
+import org.elasticsearch.transport.netty4.Netty4Plugin;
+
+/**
+ * Starts one Elasticsearch node on 127.0.0.1 for tests and development, and stops it (deleting its
+ * home directory) when the JVM is asked to end (SIGTERM from scripts/engine stop).
+ *
+ * <p>Usage: {@code ElasticsearchLauncher HOME HTTP_PORT}. Security is absent (Elastic's security
+ * lives in x-pack, which is not on the classpath), discovery is single-node, and disk watermarks
+ * are off so a full shared disk cannot turn the test indices read-only.
+ */
+public final class ElasticsearchLauncher {
+
+    private ElasticsearchLauncher() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            System.err.println("usage: ElasticsearchLauncher HOME HTTP_PORT");
+            System.exit(2);
+        }
+        Path home = Path.of(args[0]).toAbsolutePath();
+        String httpPort = args[1];
+        Files.createDirectories(home.resolve("config"));
+        Settings settings = Settings.builder()
+                .put("path.home", home.toString())
+                .put("path.data", home.resolve("data").toString())
+                .put("path.logs", home.resolve("logs").toString())
+                .put("cluster.name", "birlik-test")
+                .put("node.name", "birlik-elasticsearch")
+                .put("network.host", "127.0.0.1")
+                .put("http.port", httpPort)
+                .put("discovery.type", "single-node")
+                .put("cluster.routing.allocation.disk.threshold_enabled", false)
+                .build();
+
+        LogConfigurator.registerErrorListener();
+        LogConfigurator.configureESLogging();
+        LogConfigurator.configureWithoutConfig(settings);
+
+        Environment environment = new Environment(settings, home.resolve("config"));
+        Node node = new ClasspathNode(environment, List.of(Netty4Plugin.class, RootEndpointPlugin.class));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                node.close();
+                node.awaitClose(30, TimeUnit.SECONDS);
+            } catch (IOException | InterruptedException e) {
+                System.err.println("closing the node failed: " + e);
+            } finally {
+                deleteTree(home);
+                stopped.countDown();
+            }
+        }, "birlik-stop"));
+        node.start();
+        System.out.println("birlik: elasticsearch listening on http://127.0.0.1:" + httpPort);
+        stopped.await();
+    }
+
+    /** Deletes a directory tree, reporting (not throwing) what could not be removed. */
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    System.err.println("could not delete " + p + ": " + e);
+                }
+            });
+        } catch (IOException e) {
+            System.err.println("could not walk " + root + ": " + e);
+        }
+    }
+}
