@@ -92,6 +92,7 @@ class Checkpoint:
     token: str | None = None
     token_from: str | None = None
     token_until: str | None = None
+    list_started: str | None = None  # provider time (responseDate) the list in progress began
 
 
 @dataclass
@@ -139,8 +140,15 @@ class StateDB:
         try:
             with self.conn:
                 self.conn.executescript(SCHEMA)
+                self._add_columns()
         except sqlite3.Error as e:
             raise StoreError(f"cannot create tables in {self.path}: {e}") from e
+
+    def _add_columns(self) -> None:
+        """Columns added after the first schema, for databases created before them."""
+        cols = {r[1] for r in self.conn.execute("PRAGMA table_info(checkpoints)")}
+        if "list_started" not in cols:
+            self.conn.execute("ALTER TABLE checkpoints ADD COLUMN list_started TEXT")
 
     def close(self) -> None:
         self.conn.close()
@@ -305,7 +313,7 @@ class StateDB:
 
     def checkpoint(self, source: str, set_spec: str, prefix: str) -> Checkpoint:
         row = self.conn.execute(
-            "SELECT watermark, token, token_from, token_until FROM checkpoints"
+            "SELECT watermark, token, token_from, token_until, list_started FROM checkpoints"
             " WHERE source=? AND set_spec=? AND prefix=?",
             (source, set_spec, prefix),
         ).fetchone()
@@ -321,10 +329,11 @@ class StateDB:
     def _save_checkpoint(conn: sqlite3.Connection, cp: Checkpoint) -> None:
         conn.execute(
             "INSERT INTO checkpoints (source, set_spec, prefix, watermark, token, token_from,"
-            " token_until, updated) VALUES (?,?,?,?,?,?,?,?)"
+            " token_until, list_started, updated) VALUES (?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT(source, set_spec, prefix) DO UPDATE SET watermark=excluded.watermark,"
             " token=excluded.token, token_from=excluded.token_from,"
-            " token_until=excluded.token_until, updated=excluded.updated",
+            " token_until=excluded.token_until, list_started=excluded.list_started,"
+            " updated=excluded.updated",
             (
                 cp.source,
                 cp.set_spec,
@@ -333,6 +342,7 @@ class StateDB:
                 cp.token,
                 cp.token_from,
                 cp.token_until,
+                cp.list_started,
                 time.time(),
             ),
         )
