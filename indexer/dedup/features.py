@@ -111,8 +111,8 @@ def volume_of(record: Record, title_key: str) -> str:
     """The volume/part a record describes, from its volume field or its title."""
     if record.volume:
         return " ".join(search_key(record.volume).split()) or record.volume.strip().lower()
-    m = _VOLUME_WORDS.search(title_key)
-    return m.group(1) if m else ""
+    found = _VOLUME_WORDS.findall(title_key)
+    return found[-1] if found else ""
 
 
 def pages_of(extent: str) -> int | None:
