@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins: list[str] = ["tests.support.oai"]
+pytest_plugins: list[str] = [
+    "tests.support.oai",
+    "tests.support.records",
+    "tests.support.backends",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
