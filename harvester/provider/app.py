@@ -73,6 +73,8 @@ class OAIApp:
                 body = getattr(self, verb)(base_url, **single)
             except Problem as exc:
                 body = xml.error(exc.code, exc.message)
+                if exc.code in ("badVerb", "badArgument"):  # the standard: URL only
+                    echo = {}
         except Problem as exc:
             echo, body = {}, xml.error(exc.code, exc.message)
         payload = xml.envelope(base_url, echo, body).encode("utf-8")
