@@ -1,0 +1,163 @@
+"""Normalise what changed in the raw store into the ``records`` table (``birlik index``).
+
+Reads raw records whose ``seq`` is above the last normalised one (all of them with
+``rebuild=True``, which never touches the network), normalises each, and writes, updates
+or tombstones its row in ``records``. A record that fails goes to ``quarantine`` with the
+step and the reason, and the run goes on; its previous normalised version, if any, stays
+(nothing already stored is lost). A quarantined record that later normalises leaves the
+quarantine. Work is committed in batches together with the ``normalised_seq`` reached, so
+an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from harvester.store import StateDB, StoredRecord
+from indexer.errors import NormaliseError
+from indexer.normalise import normalise
+from indexer.record import Record, record_id
+from indexer.state import (
+    NORMALISED_SEQ,
+    RECORDS_REV,
+    ensure_schema,
+    get_state,
+    set_state,
+)
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+@dataclass
+class NormaliseSummary:
+    """What one run did (``unchanged``: re-normalised to the very same record)."""
+
+    normalised: int = 0
+    deleted: int = 0
+    quarantined: int = 0
+    released: int = 0  # left the quarantine because they normalise now
+    unchanged: int = 0
+    seen: int = 0
+    last_seq: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.seen / self.seconds if self.seconds > 0 else 0.0
+
+    def line(self) -> str:
+        return (
+            f"normalised {self.normalised}, deleted {self.deleted}, quarantined"
+            f" {self.quarantined}, unchanged {self.unchanged} in {self.seconds:.1f} s"
+            f" ({self.rate:.0f} records/s)"
+        )
+
+
+def normalise_changed(
+    db: StateDB,
+    *,
+    rebuild: bool = False,
+    detect_language: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> NormaliseSummary:
+    """Normalise the raw records changed since the last run (all with ``rebuild``).
+
+    ``progress`` is called with the number of raw records handled after each batch.
+    """
+    ensure_schema(db)
+    started = time.perf_counter()
+    summary = NormaliseSummary()
+    since = 0 if rebuild else get_state(db.conn, NORMALISED_SEQ)
+    summary.last_seq = since
+    batch: list[StoredRecord] = []
+    for stored in db.iter_changed(since):
+        batch.append(stored)
+        if len(batch) >= BATCH:
+            _write_batch(db, batch, summary, detect_language)
+            batch = []
+            if progress is not None:
+                progress(summary.seen)
+    if batch:
+        _write_batch(db, batch, summary, detect_language)
+        if progress is not None:
+            progress(summary.seen)
+    summary.seconds = time.perf_counter() - started
+    log.info("normalise: %s", summary.line())
+    return summary
+
+
+def _write_batch(
+    db: StateDB, batch: list[StoredRecord], summary: NormaliseSummary, detect_language: bool
+) -> None:
+    # Normalise outside the write transaction so readers and the harvester are not held up.
+    results: list[tuple[StoredRecord, Record | None, NormaliseError | None]] = []
+    for stored in batch:
+        raw = stored.record
+        if raw.deleted:
+            results.append((stored, None, None))
+            continue
+        try:
+            results.append((stored, normalise(raw, detect_language=detect_language), None))
+        except NormaliseError as e:
+            results.append((stored, None, e))
+    now = time.time()
+    with db.transaction() as conn:
+        rev = get_state(conn, RECORDS_REV)
+        for stored, rec, err in results:
+            raw = stored.record
+            rid = record_id(raw.source, raw.identifier)
+            qkey = (raw.source, raw.identifier, raw.prefix)
+            summary.seen += 1
+            if err is not None:
+                summary.quarantined += 1
+                log.warning("quarantined %s: step %s: %s", rid, err.step, err.reason)
+                conn.execute(
+                    "INSERT OR REPLACE INTO quarantine (source, identifier, prefix, step,"
+                    " reason, seq, at) VALUES (?,?,?,?,?,?,?)",
+                    (*qkey, err.step or "normalise", err.reason, stored.seq, now),
+                )
+                continue
+            cur = conn.execute(
+                "DELETE FROM quarantine WHERE source=? AND identifier=? AND prefix=?", qkey
+            )
+            summary.released += cur.rowcount
+            row = conn.execute("SELECT deleted, json FROM records WHERE id=?", (rid,)).fetchone()
+            if rec is None:  # a deletion
+                if row is None or row["deleted"]:
+                    if row is None:
+                        rev += 1
+                        conn.execute(
+                            "INSERT INTO records (id, source, oai_id, seq, rev, deleted, json,"
+                            " updated) VALUES (?,?,?,?,?,1,NULL,?)",
+                            (rid, raw.source, raw.identifier, stored.seq, rev, now),
+                        )
+                    summary.unchanged += 1
+                    continue
+                rev += 1
+                summary.deleted += 1
+                conn.execute(
+                    "UPDATE records SET deleted=1, json=NULL, seq=?, rev=?, updated=? WHERE id=?",
+                    (stored.seq, rev, now, rid),
+                )
+                continue
+            js = rec.to_json()
+            if row is not None and not row["deleted"] and row["json"] == js:
+                summary.unchanged += 1
+                conn.execute("UPDATE records SET seq=? WHERE id=?", (stored.seq, rid))
+                continue
+            rev += 1
+            summary.normalised += 1
+            conn.execute(
+                "INSERT INTO records (id, source, oai_id, seq, rev, deleted, json, updated)"
+                " VALUES (?,?,?,?,?,0,?,?) ON CONFLICT(id) DO UPDATE SET seq=excluded.seq,"
+                " rev=excluded.rev, deleted=0, json=excluded.json, updated=excluded.updated",
+                (rid, raw.source, raw.identifier, stored.seq, rev, js, now),
+            )
+        set_state(conn, RECORDS_REV, rev)
+        summary.last_seq = max(summary.last_seq, batch[-1].seq)
+        set_state(conn, NORMALISED_SEQ, max(get_state(conn, NORMALISED_SEQ), summary.last_seq))

@@ -1,0 +1,174 @@
+"""The indexer's tables, in the same state database file as the raw store (``StateDB.conn``).
+
+``records``      one normalised ``Record`` (as JSON) per record id ("<source>:<OAI id>");
+                 ``seq`` is the raw store's seq it was made from; ``rev`` grows on every
+                 change of the row (new, changed, deleted), so later stages (dedup, the
+                 search backend) ask ``changed_record_ids(db, since_rev)`` for their work.
+                 A deletion keeps the row as a tombstone (``deleted=1``, ``json`` NULL).
+``quarantine``   raw records that could not be normalised: step, reason, seq, time.
+``index_state``  key/value: ``normalised_seq`` (last raw seq normalised), ``records_rev``.
+
+Readers for the other parts of the indexer and for ``birlik status``: ``iter_records``,
+``get_record``, ``changed_record_ids``, ``quarantined``, ``quarantine_counts``,
+``record_counts``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from harvester.store import StateDB
+from indexer.errors import BackendError
+from indexer.record import Record
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    id       TEXT PRIMARY KEY,
+    source   TEXT NOT NULL,
+    oai_id   TEXT NOT NULL,
+    seq      INTEGER NOT NULL,
+    rev      INTEGER NOT NULL,
+    deleted  INTEGER NOT NULL DEFAULT 0,
+    json     TEXT,
+    updated  REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_rev ON records(rev);
+CREATE INDEX IF NOT EXISTS records_source ON records(source);
+CREATE TABLE IF NOT EXISTS quarantine (
+    source     TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    prefix     TEXT NOT NULL,
+    step       TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    at         REAL NOT NULL,
+    PRIMARY KEY (source, identifier, prefix)
+);
+CREATE TABLE IF NOT EXISTS index_state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+NORMALISED_SEQ = "normalised_seq"
+RECORDS_REV = "records_rev"
+
+
+def ensure_schema(db: StateDB) -> None:
+    """Create the indexer's tables if they are missing (idempotent)."""
+    try:
+        with db.transaction() as conn:
+            for stmt in SCHEMA.split(";"):
+                if stmt.strip():
+                    conn.execute(stmt)
+    except sqlite3.Error as e:
+        raise BackendError(f"cannot create the indexer's tables in {db.path}: {e}") from e
+
+
+def get_state(conn: sqlite3.Connection, key: str, default: int = 0) -> int:
+    row = conn.execute("SELECT value FROM index_state WHERE key=?", (key,)).fetchone()
+    return int(row[0]) if row else default
+
+
+def set_state(conn: sqlite3.Connection, key: str, value: int) -> None:
+    conn.execute(
+        "INSERT INTO index_state (key, value) VALUES (?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+        (key, str(value)),
+    )
+
+
+@dataclass(frozen=True)
+class QuarantineEntry:
+    source: str
+    identifier: str
+    prefix: str
+    step: str
+    reason: str
+    seq: int
+    at: float
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """One changed row of ``records``: ``record`` is None for a deletion."""
+
+    id: str
+    rev: int
+    deleted: bool
+    record: Record | None
+
+
+def iter_records(db: StateDB, *, source: str | None = None, batch: int = 1000) -> Iterator[Record]:
+    """Every live (not deleted) normalised record, in id order, read in batches."""
+    last = ""
+    while True:
+        sql = "SELECT id, json FROM records WHERE deleted=0 AND id > ?"
+        args: list[object] = [last]
+        if source is not None:
+            sql += " AND source=?"
+            args.append(source)
+        rows = db.conn.execute(sql + " ORDER BY id LIMIT ?", (*args, batch)).fetchall()
+        if not rows:
+            return
+        for row in rows:
+            yield Record.from_json(row["json"])
+        last = rows[-1]["id"]
+
+
+def get_record(db: StateDB, record_id: str) -> Record | None:
+    row = db.conn.execute(
+        "SELECT json FROM records WHERE id=? AND deleted=0", (record_id,)
+    ).fetchone()
+    return Record.from_json(row["json"]) if row else None
+
+
+def changed_record_ids(db: StateDB, since_rev: int = 0) -> Iterator[RecordChange]:
+    """Rows changed after revision ``since_rev`` (new, updated and deleted), in rev order.
+
+    A consumer keeps the highest ``rev`` it has processed and asks again from there;
+    ``current_rev(db)`` is where a full rebuild can start counting.
+    """
+    last = since_rev
+    while True:
+        rows = db.conn.execute(
+            "SELECT id, rev, deleted, json FROM records WHERE rev > ? ORDER BY rev LIMIT 1000",
+            (last,),
+        ).fetchall()
+        if not rows:
+            return
+        for row in rows:
+            rec = None if row["deleted"] else Record.from_json(row["json"])
+            yield RecordChange(row["id"], row["rev"], bool(row["deleted"]), rec)
+        last = rows[-1]["rev"]
+
+
+def current_rev(db: StateDB) -> int:
+    return get_state(db.conn, RECORDS_REV)
+
+
+def quarantined(
+    db: StateDB, *, source: str | None = None, limit: int = 100
+) -> list[QuarantineEntry]:
+    """Quarantined raw records, newest first."""
+    sql = "SELECT source, identifier, prefix, step, reason, seq, at FROM quarantine"
+    args: list[object] = []
+    if source is not None:
+        sql += " WHERE source=?"
+        args.append(source)
+    rows = db.conn.execute(sql + " ORDER BY at DESC, seq DESC LIMIT ?", (*args, limit))
+    return [QuarantineEntry(*tuple(r)) for r in rows.fetchall()]
+
+
+def quarantine_counts(db: StateDB) -> dict[str, int]:
+    """Quarantined records per source."""
+    rows = db.conn.execute("SELECT source, COUNT(*) FROM quarantine GROUP BY source")
+    return {r[0]: int(r[1]) for r in rows.fetchall()}
+
+
+def record_counts(db: StateDB) -> dict[str, int]:
+    """Live normalised records per source."""
+    rows = db.conn.execute("SELECT source, COUNT(*) FROM records WHERE deleted=0 GROUP BY source")
+    return {r[0]: int(r[1]) for r in rows.fetchall()}
