@@ -53,7 +53,7 @@ def to_document(doc: IndexDoc) -> dict[str, Any]:
         "preferred": doc.preferred,
         "library": r.source,
         "languages": list(r.languages),
-        "type": r.type,
+        "type": r.type or None,
         "year": year,
         "decade": f"{year // 10 * 10}s" if year is not None else None,
         "subjects": list(dict.fromkeys(r.subjects)),

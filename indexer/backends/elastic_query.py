@@ -1,0 +1,173 @@
+"""Mappings and search bodies shared by the Elasticsearch and OpenSearch adapters.
+
+Pure functions from a ``SearchQuery`` and its parsed ``q`` to request bodies, and from
+responses back to facet values; no client here. The key fields hold ``search_key``
+tokens, so they are analysed by whitespace only: folding and transliteration happened in
+Python. User text reaches the engine only as those tokens inside ``match`` queries, never
+in ``query_string`` syntax.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from indexer.backends.base import FACETS, MAX_WINDOW, FacetValue, SearchQuery
+from indexer.documents import FIELD_KEYS, KEY_FIELDS, WEIGHTS
+from indexer.query import ParsedQuery, Term
+
+_STORED = {"type": "keyword", "index": False, "doc_values": False}
+_KEYWORD = {"type": "keyword"}
+_KEYS = {"type": "text", "analyzer": "keys", "norms": True}
+
+MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "id": _KEYWORD,
+        "cluster_id": _KEYWORD,
+        "preferred": {"type": "boolean"},
+        "library": _KEYWORD,
+        "languages": _KEYWORD,
+        "type": _KEYWORD,
+        "year": {"type": "integer"},
+        "decade": _KEYWORD,
+        "subjects": _KEYWORD,
+        "has_link": {"type": "boolean"},
+        "isbns": _KEYWORD,
+        "title_sort": _KEYWORD,
+        **{k: _KEYS for k in KEY_FIELDS},
+        "record": _STORED,
+        "raw_xml": _STORED,
+    },
+}
+SETTINGS: dict[str, Any] = {
+    "number_of_shards": 1,
+    "number_of_replicas": 0,
+    "max_result_window": MAX_WINDOW,
+    "analysis": {
+        "analyzer": {"keys": {"type": "custom", "tokenizer": "whitespace", "filter": ["lowercase"]}}
+    },
+}
+FACET_FIELDS = {
+    "library": "library",
+    "language": "languages",
+    "type": "type",
+    "decade": "decade",
+    "year": "year",
+    "subject": "subjects",
+    "has_link": "has_link",
+}
+_ALL = [f"{k}^{WEIGHTS[k]:g}" for k in KEY_FIELDS]
+_TIEBREAK = [{"title_sort": "asc"}, {"cluster_id": "asc"}]
+_SORTS: dict[str, list[Any]] = {
+    "relevance": [{"_score": "desc"}, *_TIEBREAK],
+    "year_desc": [{"year": {"order": "desc", "missing": "_last"}}, *_TIEBREAK],
+    "year_asc": [{"year": {"order": "asc", "missing": "_last"}}, *_TIEBREAK],
+    "title": [
+        {"title_sort": "asc"},
+        {"year": {"order": "asc", "missing": "_last"}},
+        {"cluster_id": "asc"},
+    ],
+}
+
+
+def template(name: str) -> dict[str, Any]:
+    """The index template every versioned index ``<name>-v…`` is created from."""
+    return {
+        "index_patterns": [f"{name}-v*"],
+        "priority": 200,
+        "template": {"settings": SETTINGS, "mappings": MAPPINGS},
+    }
+
+
+def term_query(term: Term) -> dict[str, Any]:
+    text = " ".join(term.tokens)
+    if term.field is not None:
+        field = FIELD_KEYS[term.field]
+        if term.phrase:
+            return {"match_phrase": {field: {"query": text}}}
+        return {"match": {field: {"query": text, "operator": "and"}}}
+    kind = "phrase" if term.phrase else "best_fields"
+    return {"multi_match": {"query": text, "fields": _ALL, "type": kind, "operator": "and"}}
+
+
+def bool_query(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
+    """Terms as ``must`` (scored), everything else as ``filter``."""
+    filters: list[dict[str, Any]] = []
+    for field, values in (
+        ("library", query.library),
+        ("languages", query.language),
+        ("type", query.type),
+        ("subjects", query.subject),
+        ("isbns", parsed.isbns),
+    ):
+        if values:
+            filters.append({"terms": {field: list(values)}})
+    lo = _pick(query.year_from, parsed.year_from, max)
+    hi = _pick(query.year_to, parsed.year_to, min)
+    if lo is not None or hi is not None:
+        rng = {k: v for k, v in (("gte", lo), ("lte", hi)) if v is not None}
+        filters.append({"range": {"year": rng}})
+    if query.has_link is not None:
+        filters.append({"term": {"has_link": query.has_link}})
+    must = [term_query(t) for t in parsed.terms] or [{"match_all": {}}]
+    return {"bool": {"must": must, "filter": filters}}
+
+
+def search_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
+    """One page of collapsed hits, the cluster total and the facets, in one request."""
+    body: dict[str, Any] = {
+        "query": bool_query(query, parsed),
+        "collapse": {"field": "cluster_id"},
+        "sort": _SORTS[query.sort],
+        "from": (query.page - 1) * query.size,
+        "size": query.size,
+        "_source": ["record", "cluster_id"],
+        "track_total_hits": True,
+        "aggs": {
+            "clusters": {"cardinality": {"field": "cluster_id", "precision_threshold": 40000}}
+        },
+    }
+    if query.sort == "relevance" and not parsed.terms:
+        body["sort"] = [{"preferred": "desc"}, *_TIEBREAK]
+    if query.facets:
+        for name in FACETS:
+            body["aggs"][f"facet_{name}"] = {
+                "terms": {
+                    "field": FACET_FIELDS[name],
+                    "size": query.facet_size,
+                    "order": [{"clusters": "desc"}, {"_key": "asc"}],
+                },
+                "aggs": {
+                    "clusters": {
+                        "cardinality": {"field": "cluster_id", "precision_threshold": 40000}
+                    }
+                },
+            }
+    return body
+
+
+def holdings_body(cluster_ids: list[str]) -> dict[str, Any]:
+    """Every member of the given clusters, preferred first."""
+    return {
+        "query": {"terms": {"cluster_id": cluster_ids}},
+        "sort": [{"cluster_id": "asc"}, {"preferred": "desc"}, {"library": "asc"}, {"id": "asc"}],
+        "_source": ["cluster_id", "library", "id"],
+        "size": min(MAX_WINDOW, max(100, 50 * len(cluster_ids))),
+    }
+
+
+def facets_from(aggs: dict[str, Any]) -> dict[str, tuple[FacetValue, ...]]:
+    out: dict[str, tuple[FacetValue, ...]] = {}
+    for name in FACETS:
+        agg = aggs.get(f"facet_{name}")
+        if agg is None:
+            continue
+        out[name] = tuple(
+            FacetValue(str(b.get("key_as_string", b["key"])), int(b["clusters"]["value"]))
+            for b in agg["buckets"]
+        )
+    return out
+
+
+def _pick(a: int | None, b: int | None, how: Any) -> int | None:
+    return b if a is None else a if b is None else how(a, b)

@@ -1,0 +1,37 @@
+"""OpenSearch through ``opensearch-py``; everything else is in ``elasticbase``.
+
+OpenSearch's own client, since the Elasticsearch client refuses a server that does not
+answer ``X-Elastic-Product: Elasticsearch``. opensearch-py 3 speaks to OpenSearch 1 to 3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import opensearchpy
+from opensearchpy import helpers
+
+from indexer.backends.elasticbase import BULK_OPTIONS, ElasticBackend
+
+
+class OpenSearchBackend(ElasticBackend):
+    name = "opensearch"
+    product = "OpenSearch"
+    client_version = opensearchpy.__versionstr__
+    server_majors = (1, 2, 3)
+    unreachable = (opensearchpy.ConnectionError, opensearchpy.ConnectionTimeout)
+    failures = (opensearchpy.OpenSearchException,)
+    not_found = opensearchpy.NotFoundError
+
+    def _make_client(self, url: str, timeout: float) -> Any:
+        return opensearchpy.OpenSearch(
+            url,
+            timeout=timeout,
+            max_retries=3,
+            retry_on_timeout=True,
+            retry_on_status=(429, 502, 503, 504),
+        )
+
+    def _streaming_bulk(self, actions: Iterable[dict[str, Any]]) -> Iterable[tuple[bool, Any]]:
+        return helpers.streaming_bulk(self.client, actions, **BULK_OPTIONS)
