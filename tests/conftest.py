@@ -11,6 +11,7 @@ pytest_plugins: list[str] = [
     "tests.support.provider",
     "tests.support.records",
     "tests.support.backends",
+    "tests.support.ui",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
