@@ -1,0 +1,160 @@
+"""Harvest runs against both providers (ours and the ``oaipmh`` package's) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from harvester.config import load_config
+from harvester.harvest import HarvestOptions, harvest_sources
+from harvester.progress import NoProgress, make_progress
+from harvester.retry import Backoff
+from harvester.store import StateDB
+from tests.support.oai import (
+    DAY,
+    Item,
+    TargetFactory,
+    assert_store_exact,
+    make_items,
+    stored,
+    write_config,
+)
+
+FAST = HarvestOptions(backoff=Backoff(base=0.001, cap=0.005, retry_after_cap=0.01))
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def run(tmp_path: Path, db: StateDB, sources: dict[str, str], **kw):  # type: ignore[no-untyped-def]
+    cfg = load_config(write_config(tmp_path, sources, prefix=kw.pop("prefix", "marc21"),
+                                   sets=kw.pop("sets", ())))
+    return harvest_sources(cfg, db, options=FAST, progress=False, **kw)
+
+
+def test_full_then_incremental(tmp_path: Path, state_db: StateDB, target: TargetFactory) -> None:
+    t = target(make_items(45, deleted_every=9), page_size=10)
+    first = run(tmp_path, state_db, {"anl": t.url})["anl"]
+    assert (first.status, first.new, first.deleted, first.error) == ("ok", 40, 5, None)
+    assert_store_exact(state_db, "anl", t)
+    row = state_db.last_run("anl")
+    assert (row["status"], row["new"], row["deleted"], row["requests"]) == ("ok", 40, 5, 7)
+    watermark = state_db.checkpoint("anl", "", "marc21").watermark
+    assert watermark and watermark >= now().strftime("%Y-%m-%dT%H:%M:%SZ")[:15]
+
+    # change three, delete two, add one: only these come back
+    stamp = now()
+    for k in (3, 4, 5):
+        t.put(Item(f"oai:test.kz:{k:06d}", stamp, (), False, f"Жаңа нұсқа {k}"))
+    for k in (6, 7):
+        t.delete(f"oai:test.kz:{k:06d}", stamp)
+    t.put(Item("oai:test.kz:999999", stamp, (), False, "Dədə Qorqud"))
+    t.faulty.params.clear()
+    second = run(tmp_path, state_db, {"anl": t.url})["anl"]
+    assert (second.new, second.updated, second.deleted, second.unchanged) == (1, 3, 2, 0)
+    lists = t.faulty.requests()
+    expected_from = (datetime.strptime(watermark, "%Y-%m-%dT%H:%M:%SZ") - timedelta(seconds=60))
+    assert lists[0]["from"] == expected_from.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert_store_exact(state_db, "anl", t)
+
+    # nothing changed: only the overlap comes back, and changes nothing
+    third = run(tmp_path, state_db, {"anl": t.url})["anl"]
+    assert (third.status, third.new, third.updated, third.deleted) == ("ok", 0, 0, 0)
+
+
+def test_oai_dc_and_day_granularity(tmp_path: Path, state_db: StateDB,
+                                    target: TargetFactory) -> None:
+    t = target(make_items(12), page_size=5, granularity=DAY)
+    assert run(tmp_path, state_db, {"nlrk": t.url}, prefix="oai_dc")["nlrk"].status == "ok"
+    assert_store_exact(state_db, "nlrk", t, prefix="oai_dc")
+    run(tmp_path, state_db, {"nlrk": t.url}, prefix="oai_dc")
+    sent = t.faulty.requests()[-1]["from"]
+    assert len(sent) == 10 and sent[4] == "-"  # YYYY-MM-DD
+
+
+def test_sets(tmp_path: Path, state_db: StateDB, target: TargetFactory) -> None:
+    books = make_items(8, sets=["books"])
+    maps = [Item(f"oai:test.kz:5{k:05d}", i.datestamp, ("maps",), False, f"Карта {k}")
+            for k, i in enumerate(make_items(6))]
+    t = target(books + maps, page_size=3, sets=["books", "maps"])
+    assert run(tmp_path, state_db, {"anl": t.url}, sets=["maps"])["anl"].status == "ok"
+    assert_store_exact(state_db, "anl", t, only=lambda i: i.startswith("oai:test.kz:5"))
+    assert all(p.get("set") == "maps" for p in t.faulty.requests() if "resumptionToken" not in p)
+    bad = run(tmp_path, state_db, {"anl": t.url}, sets=["globes"])["anl"]
+    assert bad.status == "failed" and "globes" in (bad.error or "")
+
+
+def test_full_and_manual_window(tmp_path: Path, state_db: StateDB, target: TargetFactory) -> None:
+    t = target(make_items(20), page_size=50)
+    run(tmp_path, state_db, {"anl": t.url})
+    empty = run(tmp_path, state_db, {"anl": t.url})["anl"]  # noRecordsMatch: ok, empty
+    assert (empty.status, empty.records) == ("ok", 0)
+    run(tmp_path, state_db, {"anl": t.url}, full=True)
+    assert "from" not in t.faulty.requests()[-1]
+    mark = state_db.checkpoint("anl", "", "marc21").watermark
+    manual = run(tmp_path, state_db, {"anl": t.url}, from_="2024-01-01T00:05:00Z",
+                 until="2024-01-01T00:09:00Z")["anl"]
+    assert (manual.status, manual.unchanged) == ("ok", 5)
+    last = t.faulty.requests()[-1]
+    assert (last["from"], last["until"]) == ("2024-01-01T00:05:00Z", "2024-01-01T00:09:00Z")
+    assert state_db.checkpoint("anl", "", "marc21").watermark == mark  # manual: untouched
+
+
+def test_one_source_failing_does_not_stop_others(tmp_path: Path, state_db: StateDB,
+                                                 target: TargetFactory) -> None:
+    t = target(make_items(30), page_size=7)
+    results = run(tmp_path, state_db, {"anl": t.url, "nlrk": "http://127.0.0.1:9/oai"})
+    assert results["anl"].status == "ok"
+    assert_store_exact(state_db, "anl", t)
+    failed = results["nlrk"]
+    assert failed.status == "failed"
+    assert "source 'nlrk'" in (failed.error or "") and "127.0.0.1:9/oai" in (failed.error or "")
+    assert state_db.last_run("nlrk")["error"] == failed.error
+
+
+def test_stop_commits_the_page_and_resumes(tmp_path: Path, state_db: StateDB,
+                                           target: TargetFactory) -> None:
+    t = target(make_items(60), page_size=5, delay=0.02)
+    stop = threading.Event()
+
+    def stopper() -> None:
+        with StateDB(state_db.path) as db:
+            while not stored(db, "anl"):
+                time.sleep(0.005)
+        stop.set()
+
+    threading.Thread(target=stopper).start()
+    first = run(tmp_path, state_db, {"anl": t.url}, stop=stop)["anl"]
+    assert first.status == "interrupted"
+    cp = state_db.checkpoint("anl", "", "marc21")
+    assert cp.token and 0 < first.new < 60 and len(stored(state_db, "anl")) == first.new
+    t.faulty.params.clear()
+    second = run(tmp_path, state_db, {"anl": t.url})["anl"]
+    assert (second.status, second.new, second.unchanged) == ("ok", 60 - first.new, 0)
+    assert t.faulty.requests()[0]["resumptionToken"] == cp.token
+    assert_store_exact(state_db, "anl", t)
+
+
+def test_summary_log_line(tmp_path: Path, state_db: StateDB, target: TargetFactory,
+                          caplog: pytest.LogCaptureFixture) -> None:
+    t = target(make_items(4))
+    with caplog.at_level(logging.INFO, logger="birlik.harvest"):
+        run(tmp_path, state_db, {"anl": t.url})
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("harvest anl")]
+    assert len(lines) == 1
+    assert "new=4 updated=0 deleted=0 unchanged=0 quarantined=0 seconds=" in lines[0]
+    assert "records/s=" in lines[0]
+
+
+def test_progress_only_on_a_terminal(tmp_path: Path, state_db: StateDB,
+                                     target: TargetFactory) -> None:
+    assert isinstance(make_progress(None), NoProgress)  # pytest's stderr is not a terminal
+    t = target(make_items(12), page_size=5)
+    cfg = load_config(write_config(tmp_path, {"anl": t.url}))
+    assert harvest_sources(cfg, state_db, options=FAST, progress=True)["anl"].status == "ok"
