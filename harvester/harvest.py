@@ -212,6 +212,7 @@ def harvest_source(
     options = options or HarvestOptions()
     stop = stop or threading.Event()
     progress = progress or NoProgress()
+    db.abandon_runs(source.key)
     run_id = db.start_run(source.key)
     client = OAIClient(
         source.key,

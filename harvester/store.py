@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS runs (
     source      TEXT NOT NULL,
     started     REAL NOT NULL,
     ended       REAL,
-    status      TEXT NOT NULL,  -- running | ok | failed | interrupted
+    status      TEXT NOT NULL,  -- running | ok | failed | interrupted | abandoned
     new         INTEGER NOT NULL DEFAULT 0,
     updated     INTEGER NOT NULL DEFAULT 0,
     deleted     INTEGER NOT NULL DEFAULT 0,
@@ -356,6 +356,17 @@ class StateDB:
                 (source, time.time()),
             )
             return int(cur.lastrowid or 0)
+
+    def abandon_runs(self, source: str) -> int:
+        """Mark runs of ``source`` still 'running' (their process died) as 'abandoned'."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE runs SET status='abandoned', error=COALESCE(error,"
+                " 'the harvest process ended before finishing this run')"
+                " WHERE source=? AND status='running'",
+                (source,),
+            )
+            return cur.rowcount
 
     def finish_run(
         self,

@@ -7,11 +7,12 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from harvester.config import load_config
-from harvester.harvest import HarvestOptions, harvest_sources
+from harvester.harvest import HarvestOptions, RunSummary, harvest_sources
 from harvester.progress import NoProgress, make_progress
 from harvester.retry import Backoff
 from harvester.store import StateDB
@@ -32,9 +33,10 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def run(tmp_path: Path, db: StateDB, sources: dict[str, str], **kw):  # type: ignore[no-untyped-def]
-    cfg = load_config(write_config(tmp_path, sources, prefix=kw.pop("prefix", "marc21"),
-                                   sets=kw.pop("sets", ())))
+def run(tmp_path: Path, db: StateDB, sources: dict[str, str], **kw: Any) -> dict[str, RunSummary]:
+    cfg = load_config(
+        write_config(tmp_path, sources, prefix=kw.pop("prefix", "marc21"), sets=kw.pop("sets", ()))
+    )
     return harvest_sources(cfg, db, options=FAST, progress=False, **kw)
 
 
@@ -44,6 +46,7 @@ def test_full_then_incremental(tmp_path: Path, state_db: StateDB, target: Target
     assert (first.status, first.new, first.deleted, first.error) == ("ok", 40, 5, None)
     assert_store_exact(state_db, "anl", t)
     row = state_db.last_run("anl")
+    assert row is not None
     assert (row["status"], row["new"], row["deleted"], row["requests"]) == ("ok", 40, 5, 7)
     watermark = state_db.checkpoint("anl", "", "marc21").watermark
     assert watermark and watermark >= now().strftime("%Y-%m-%dT%H:%M:%SZ")[:15]
@@ -59,7 +62,7 @@ def test_full_then_incremental(tmp_path: Path, state_db: StateDB, target: Target
     second = run(tmp_path, state_db, {"anl": t.url})["anl"]
     assert (second.new, second.updated, second.deleted, second.unchanged) == (1, 3, 2, 0)
     lists = t.faulty.requests()
-    expected_from = (datetime.strptime(watermark, "%Y-%m-%dT%H:%M:%SZ") - timedelta(seconds=60))
+    expected_from = datetime.strptime(watermark, "%Y-%m-%dT%H:%M:%SZ") - timedelta(seconds=60)
     assert lists[0]["from"] == expected_from.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert_store_exact(state_db, "anl", t)
 
@@ -68,8 +71,9 @@ def test_full_then_incremental(tmp_path: Path, state_db: StateDB, target: Target
     assert (third.status, third.new, third.updated, third.deleted) == ("ok", 0, 0, 0)
 
 
-def test_oai_dc_and_day_granularity(tmp_path: Path, state_db: StateDB,
-                                    target: TargetFactory) -> None:
+def test_oai_dc_and_day_granularity(
+    tmp_path: Path, state_db: StateDB, target: TargetFactory
+) -> None:
     t = target(make_items(12), page_size=5, granularity=DAY)
     assert run(tmp_path, state_db, {"nlrk": t.url}, prefix="oai_dc")["nlrk"].status == "ok"
     assert_store_exact(state_db, "nlrk", t, prefix="oai_dc")
@@ -80,8 +84,10 @@ def test_oai_dc_and_day_granularity(tmp_path: Path, state_db: StateDB,
 
 def test_sets(tmp_path: Path, state_db: StateDB, target: TargetFactory) -> None:
     books = make_items(8, sets=["books"])
-    maps = [Item(f"oai:test.kz:5{k:05d}", i.datestamp, ("maps",), False, f"Карта {k}")
-            for k, i in enumerate(make_items(6))]
+    maps = [
+        Item(f"oai:test.kz:5{k:05d}", i.datestamp, ("maps",), False, f"Карта {k}")
+        for k, i in enumerate(make_items(6))
+    ]
     t = target(books + maps, page_size=3, sets=["books", "maps"])
     assert run(tmp_path, state_db, {"anl": t.url}, sets=["maps"])["anl"].status == "ok"
     assert_store_exact(state_db, "anl", t, only=lambda i: i.startswith("oai:test.kz:5"))
@@ -98,16 +104,22 @@ def test_full_and_manual_window(tmp_path: Path, state_db: StateDB, target: Targe
     run(tmp_path, state_db, {"anl": t.url}, full=True)
     assert "from" not in t.faulty.requests()[-1]
     mark = state_db.checkpoint("anl", "", "marc21").watermark
-    manual = run(tmp_path, state_db, {"anl": t.url}, from_="2024-01-01T00:05:00Z",
-                 until="2024-01-01T00:09:00Z")["anl"]
+    manual = run(
+        tmp_path,
+        state_db,
+        {"anl": t.url},
+        from_="2024-01-01T00:05:00Z",
+        until="2024-01-01T00:09:00Z",
+    )["anl"]
     assert (manual.status, manual.unchanged) == ("ok", 5)
     last = t.faulty.requests()[-1]
     assert (last["from"], last["until"]) == ("2024-01-01T00:05:00Z", "2024-01-01T00:09:00Z")
     assert state_db.checkpoint("anl", "", "marc21").watermark == mark  # manual: untouched
 
 
-def test_one_source_failing_does_not_stop_others(tmp_path: Path, state_db: StateDB,
-                                                 target: TargetFactory) -> None:
+def test_one_source_failing_does_not_stop_others(
+    tmp_path: Path, state_db: StateDB, target: TargetFactory
+) -> None:
     t = target(make_items(30), page_size=7)
     results = run(tmp_path, state_db, {"anl": t.url, "nlrk": "http://127.0.0.1:9/oai"})
     assert results["anl"].status == "ok"
@@ -115,11 +127,13 @@ def test_one_source_failing_does_not_stop_others(tmp_path: Path, state_db: State
     failed = results["nlrk"]
     assert failed.status == "failed"
     assert "source 'nlrk'" in (failed.error or "") and "127.0.0.1:9/oai" in (failed.error or "")
-    assert state_db.last_run("nlrk")["error"] == failed.error
+    last = state_db.last_run("nlrk")
+    assert last is not None and last["error"] == failed.error
 
 
-def test_stop_commits_the_page_and_resumes(tmp_path: Path, state_db: StateDB,
-                                           target: TargetFactory) -> None:
+def test_stop_commits_the_page_and_resumes(
+    tmp_path: Path, state_db: StateDB, target: TargetFactory
+) -> None:
     t = target(make_items(60), page_size=5, delay=0.02)
     stop = threading.Event()
 
@@ -141,8 +155,9 @@ def test_stop_commits_the_page_and_resumes(tmp_path: Path, state_db: StateDB,
     assert_store_exact(state_db, "anl", t)
 
 
-def test_summary_log_line(tmp_path: Path, state_db: StateDB, target: TargetFactory,
-                          caplog: pytest.LogCaptureFixture) -> None:
+def test_summary_log_line(
+    tmp_path: Path, state_db: StateDB, target: TargetFactory, caplog: pytest.LogCaptureFixture
+) -> None:
     t = target(make_items(4))
     with caplog.at_level(logging.INFO, logger="birlik.harvest"):
         run(tmp_path, state_db, {"anl": t.url})
@@ -152,8 +167,9 @@ def test_summary_log_line(tmp_path: Path, state_db: StateDB, target: TargetFacto
     assert "records/s=" in lines[0]
 
 
-def test_progress_only_on_a_terminal(tmp_path: Path, state_db: StateDB,
-                                     target: TargetFactory) -> None:
+def test_progress_only_on_a_terminal(
+    tmp_path: Path, state_db: StateDB, target: TargetFactory
+) -> None:
     assert isinstance(make_progress(None), NoProgress)  # pytest's stderr is not a terminal
     t = target(make_items(12), page_size=5)
     cfg = load_config(write_config(tmp_path, {"anl": t.url}))

@@ -37,7 +37,7 @@ def test_parse_datestamp(text: str, expected: datetime) -> None:
 
 @pytest.mark.parametrize("bad", ["", "yesterday", "2024-13-01", "2024-02-30", "03:020:00Z"])
 def test_parse_datestamp_rejects(bad: str) -> None:
-    with pytest.raises(ValueError, match="datestamp|date"):
+    with pytest.raises(ValueError, match=r"datestamp|date"):
         parse_datestamp(bad)
 
 
@@ -77,8 +77,10 @@ def test_next_from(watermark: str | None, granularity: str, overlap: int, expect
         ({"full": True}, Window(None, None)),
         ({"from_": "2023-01-01"}, Window("2023-01-01T00:00:00Z", None, manual=True)),
         ({"until": "2023-01-01"}, Window(None, "2023-01-01T23:59:59Z", manual=True)),
-        ({"from_": "2023-01-01T05:00:00Z", "until": "2023-01-02T06:00:00Z"},
-         Window("2023-01-01T05:00:00Z", "2023-01-02T06:00:00Z", manual=True)),
+        (
+            {"from_": "2023-01-01T05:00:00Z", "until": "2023-01-02T06:00:00Z"},
+            Window("2023-01-01T05:00:00Z", "2023-01-02T06:00:00Z", manual=True),
+        ),
         ({"full": True, "from_": "2023-05-05"}, Window("2023-05-05T00:00:00Z", None, manual=True)),
     ],
 )
@@ -118,9 +120,13 @@ def test_user_date() -> None:
 
 @pytest.mark.parametrize(
     ("a", "b", "expected"),
-    [(None, None, None), ("2024-01-01", None, "2024-01-01"), (None, "2024-01-01", "2024-01-01"),
-     ("2024-01-01T00:00:01Z", "2024-01-01", "2024-01-01T00:00:01Z"),
-     ("2023-12-31", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z")],
+    [
+        (None, None, None),
+        ("2024-01-01", None, "2024-01-01"),
+        (None, "2024-01-01", "2024-01-01"),
+        ("2024-01-01T00:00:01Z", "2024-01-01", "2024-01-01T00:00:01Z"),
+        ("2023-12-31", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"),
+    ],
 )
 def test_later(a: str | None, b: str | None, expected: str | None) -> None:
     assert later(a, b) == expected

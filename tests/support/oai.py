@@ -61,8 +61,9 @@ def marcxml(identifier: str, title: str) -> str:
 class MemoryRepo:
     """Records for ``oaipmh.server.Server`` (its IOAI interface), changeable during a test."""
 
-    def __init__(self, items: Iterable[Item] = (), *, granularity: str = SECONDS,
-                 sets: Iterable[str] = ()) -> None:
+    def __init__(
+        self, items: Iterable[Item] = (), *, granularity: str = SECONDS, sets: Iterable[str] = ()
+    ) -> None:
         self.items: dict[str, Item] = {i.identifier: i for i in items}
         self.granularity = granularity
         self.set_specs = list(sets)
@@ -81,10 +82,14 @@ class MemoryRepo:
     def identify(self) -> common.Identify:
         earliest = min((i.datestamp for i in self.items.values()), default=datetime(2000, 1, 1))
         return common.Identify(
-            repositoryName="oaipmh test repository", baseURL="http://127.0.0.1/oai",
-            protocolVersion="2.0", adminEmails=["admin@127.0.0.1"],
-            earliestDatestamp=earliest, deletedRecord="persistent",
-            granularity=self.granularity, compression=["identity"],
+            repositoryName="oaipmh test repository",
+            baseURL="http://127.0.0.1/oai",
+            protocolVersion="2.0",
+            adminEmails=["admin@127.0.0.1"],
+            earliestDatestamp=earliest,
+            deletedRecord="persistent",
+            granularity=self.granularity,
+            compression=["identity"],
         )
 
     def listMetadataFormats(self, identifier: str | None = None) -> list[tuple[str, str, str]]:
@@ -98,22 +103,27 @@ class MemoryRepo:
             raise error.NoSetHierarchyError("This repository has no sets")
         return [(s, s.title(), None) for s in self.set_specs]
 
-    def _select(self, metadataPrefix: str, set: str | None = None,
-                from_: datetime | None = None, until: datetime | None = None) -> list[Item]:
+    def _select(
+        self,
+        metadataPrefix: str,
+        set: str | None = None,
+        from_: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[Item]:
         if metadataPrefix not in ("oai_dc", "marc21"):
             raise error.CannotDisseminateFormatError(metadataPrefix)
         with self.lock:
             items = sorted(self.items.values(), key=lambda i: (i.datestamp, i.identifier))
         return [
-            i for i in items
+            i
+            for i in items
             if (set is None or set in i.sets)
             and (from_ is None or i.datestamp >= from_)
             and (until is None or i.datestamp <= until)
         ]
 
     def _record(self, item: Item, prefix: str) -> tuple[Any, Any, None]:
-        header = common.Header(None, item.identifier, item.datestamp, list(item.sets),
-                               item.deleted)
+        header = common.Header(None, item.identifier, item.datestamp, list(item.sets), item.deleted)
         if item.deleted:
             return header, None, None
         if prefix == "oai_dc":
@@ -122,15 +132,28 @@ class MemoryRepo:
             meta = common.Metadata(None, {"xml": marcxml(item.identifier, item.title)})
         return header, meta, None
 
-    def listRecords(self, metadataPrefix: str, set: str | None = None,
-                    from_: datetime | None = None, until: datetime | None = None) -> list[Any]:
-        return [self._record(i, metadataPrefix)
-                for i in self._select(metadataPrefix, set, from_, until)]
+    def listRecords(
+        self,
+        metadataPrefix: str,
+        set: str | None = None,
+        from_: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[Any]:
+        return [
+            self._record(i, metadataPrefix) for i in self._select(metadataPrefix, set, from_, until)
+        ]
 
-    def listIdentifiers(self, metadataPrefix: str, set: str | None = None,
-                        from_: datetime | None = None, until: datetime | None = None) -> list:
-        return [self._record(i, metadataPrefix)[0]
-                for i in self._select(metadataPrefix, set, from_, until)]
+    def listIdentifiers(
+        self,
+        metadataPrefix: str,
+        set: str | None = None,
+        from_: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list:
+        return [
+            self._record(i, metadataPrefix)[0]
+            for i in self._select(metadataPrefix, set, from_, until)
+        ]
 
     def getRecord(self, metadataPrefix: str, identifier: str) -> tuple[Any, Any, None]:
         if identifier not in self.items:
@@ -156,15 +179,22 @@ def oaipmh_app(repo: MemoryRepo, page_size: int = 10) -> Callable[..., Iterable[
             query = environ["wsgi.input"].read(length).decode()
         kw = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
         body = server.handleRequest(kw)
-        start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8"),
-                                  ("Content-Length", str(len(body)))])
+        start_response(
+            "200 OK",
+            [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))],
+        )
         return [body]
 
     return app
 
 
-def make_items(n: int, *, start: datetime = datetime(2024, 1, 1), sets: Iterable[str] = (),
-               deleted_every: int = 0) -> list[Item]:
+def make_items(
+    n: int,
+    *,
+    start: datetime = datetime(2024, 1, 1),
+    sets: Iterable[str] = (),
+    deleted_every: int = 0,
+) -> list[Item]:
     """``n`` items a minute apart, in Kazakh, Azerbaijani and Russian titles."""
     titles = ("Абай жолы", "Köroğlu dastanı", "Война и мир", "Қан мен тер", "Əli və Nino")
     spec = tuple(sets)
@@ -218,8 +248,9 @@ class Served:
 
 def serve_wsgi(app: Callable[..., Iterable[bytes]]) -> Served:
     httpd = make_server("127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_Quiet)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     port = httpd.server_address[1]
     return Served(f"http://127.0.0.1:{port}/oai", port, httpd, thread)
@@ -227,9 +258,11 @@ def serve_wsgi(app: Callable[..., Iterable[bytes]]) -> Served:
 
 # -- faults ---------------------------------------------------------------------------------
 
-HTML_PAGE = (b"<!DOCTYPE html><html><head><title>502 Proxy Error</title></head>"
-             b"<body><h1>Proxy Error</h1><p>The proxy server received an invalid response."
-             b"</p></body></html>")
+HTML_PAGE = (
+    b"<!DOCTYPE html><html><head><title>502 Proxy Error</title></head>"
+    b"<body><h1>Proxy Error</h1><p>The proxy server received an invalid response."
+    b"</p></body></html>"
+)
 
 
 def resuming(params: dict[str, str]) -> bool:
@@ -301,10 +334,12 @@ class Faulty:
             start_response("200 OK", [("Content-Type", "text/html")])
             return [HTML_PAGE]
         if k == "expired":
-            body = (b'<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns='
-                    b'"http://www.openarchives.org/OAI/2.0/"><responseDate>2024-01-01T00:00:00Z'
-                    b'</responseDate><request verb="ListRecords">http://127.0.0.1/oai</request>'
-                    b'<error code="badResumptionToken">The token has expired</error></OAI-PMH>')
+            body = (
+                b'<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns='
+                b'"http://www.openarchives.org/OAI/2.0/"><responseDate>2024-01-01T00:00:00Z'
+                b'</responseDate><request verb="ListRecords">http://127.0.0.1/oai</request>'
+                b'<error code="badResumptionToken">The token has expired</error></OAI-PMH>'
+            )
             start_response("200 OK", [("Content-Type", "text/xml")])
             return [body]
         status, headers, body = _call(self.app, environ)
@@ -315,8 +350,11 @@ class Faulty:
             body = body[:at] + b"\x01\x0b&#x8;&#1;\x1f" + body[at:]
         elif k == "repeat":
             token = html.escape(params.get("resumptionToken", "")).encode()
-            body = re.sub(rb"(<resumptionToken[^>]*>)[^<]*(</resumptionToken>)",
-                          rb"\g<1>" + token + rb"\g<2>", body)
+            body = re.sub(
+                rb"(<resumptionToken[^>]*>)[^<]*(</resumptionToken>)",
+                rb"\g<1>" + token + rb"\g<2>",
+                body,
+            )
         elif k == "reset":
             return _reset(environ, start_response, status, body)
         headers = [(h, v) for h, v in headers if h.lower() != "content-length"]
@@ -334,8 +372,9 @@ def _call(app: Callable[..., Iterable[bytes]], environ: dict[str, Any]) -> tuple
     return got["status"], got["headers"], body
 
 
-def _reset(environ: dict[str, Any], start_response: Callable[..., Any], status: str,
-           body: bytes) -> Iterator[bytes]:
+def _reset(
+    environ: dict[str, Any], start_response: Callable[..., Any], status: str, body: bytes
+) -> Iterator[bytes]:
     """Announce the whole body, send half of it, then reset the TCP connection."""
     start_response(status, [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))])
     yield body[: len(body) // 2]
@@ -360,8 +399,14 @@ class Provider:
         return self.served.url
 
 
-def start_provider(items: Iterable[Item], *, page_size: int = 10, granularity: str = SECONDS,
-                   sets: Iterable[str] = (), delay: float = 0.0) -> Provider:
+def start_provider(
+    items: Iterable[Item],
+    *,
+    page_size: int = 10,
+    granularity: str = SECONDS,
+    sets: Iterable[str] = (),
+    delay: float = 0.0,
+) -> Provider:
     repo = MemoryRepo(items, granularity=granularity, sets=sets)
     faulty = Faulty(oaipmh_app(repo, page_size), delay=delay)
     return Provider(repo, faulty, serve_wsgi(faulty))
@@ -410,8 +455,10 @@ class OaipmhTarget(Target):
         self.provider.repo.delete(identifier, when)
 
     def expected(self) -> dict[str, tuple[str, bool]]:
-        return {i.identifier: (_stamp(i.datestamp), i.deleted)
-                for i in self.provider.repo.items.values()}
+        return {
+            i.identifier: (_stamp(i.datestamp), i.deleted)
+            for i in self.provider.repo.items.values()
+        }
 
     def title(self, identifier: str) -> str:
         return self.provider.repo.items[identifier].title
@@ -425,13 +472,23 @@ class BirlikTarget(Target):
 
     kind = "birlik"
 
-    def __init__(self, items: Iterable[Item], *, page_size: int, granularity: str,
-                 sets: Iterable[str], delay: float, db_path: Any) -> None:
+    def __init__(
+        self,
+        items: Iterable[Item],
+        *,
+        page_size: int,
+        granularity: str,
+        sets: Iterable[str],
+        delay: float,
+        db_path: Any,
+    ) -> None:
         from harvester.provider import Collection, Repository, make_app
 
-        repo = Repository(granularity="day" if granularity == DAY else "seconds",
-                          sets=tuple((s, s.title()) for s in sets),
-                          identifier_prefix="oai:test.kz:")
+        repo = Repository(
+            granularity="day" if granularity == DAY else "seconds",
+            sets=tuple((s, s.title()) for s in sets),
+            identifier_prefix="oai:test.kz:",
+        )
         self.collection = Collection(repo, db_path)
         self.day = granularity == DAY
         self.titles: dict[str, str] = {}
@@ -446,12 +503,17 @@ class BirlikTarget(Target):
         if item.deleted:
             md: dict[str, str] = {}
         else:
-            md = {"marc21": marcxml(item.identifier, item.title),
-                  "oai_dc": (f'<oai_dc:dc xmlns:oai_dc="{OAI_DC_NS}" xmlns:dc='
-                             f'"http://purl.org/dc/elements/1.1/"><dc:title>'
-                             f"{html.escape(item.title)}</dc:title></oai_dc:dc>")}
-        stamp = self.collection.put(item.identifier, md, _stamp(item.datestamp), item.sets,
-                                    deleted=item.deleted)
+            md = {
+                "marc21": marcxml(item.identifier, item.title),
+                "oai_dc": (
+                    f'<oai_dc:dc xmlns:oai_dc="{OAI_DC_NS}" xmlns:dc='
+                    f'"http://purl.org/dc/elements/1.1/"><dc:title>'
+                    f"{html.escape(item.title)}</dc:title></oai_dc:dc>"
+                ),
+            }
+        stamp = self.collection.put(
+            item.identifier, md, _stamp(item.datestamp), item.sets, deleted=item.deleted
+        )
         self.titles[item.identifier] = item.title
         self.truth[item.identifier] = (stamp, item.deleted)
 
@@ -481,15 +543,30 @@ def target(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[TargetFact
     fault middleware in front: ``target(items, page_size=…, granularity=…, sets=…)``."""
     started: list[Target] = []
 
-    def factory(items: Iterable[Item] = (), *, page_size: int = 10, granularity: str = SECONDS,
-                sets: Iterable[str] = (), delay: float = 0.0) -> Target:
+    def factory(
+        items: Iterable[Item] = (),
+        *,
+        page_size: int = 10,
+        granularity: str = SECONDS,
+        sets: Iterable[str] = (),
+        delay: float = 0.0,
+    ) -> Target:
         t: Target
         if request.param == "oaipmh":
-            t = OaipmhTarget(start_provider(items, page_size=page_size, granularity=granularity,
-                                            sets=sets, delay=delay))
+            t = OaipmhTarget(
+                start_provider(
+                    items, page_size=page_size, granularity=granularity, sets=sets, delay=delay
+                )
+            )
         else:
-            t = BirlikTarget(items, page_size=page_size, granularity=granularity, sets=sets,
-                             delay=delay, db_path=tmp_path / f"provider-{len(started)}.sqlite3")
+            t = BirlikTarget(
+                items,
+                page_size=page_size,
+                granularity=granularity,
+                sets=sets,
+                delay=delay,
+                db_path=tmp_path / f"provider-{len(started)}.sqlite3",
+            )
         started.append(t)
         return t
 
@@ -516,15 +593,28 @@ def oai_provider() -> Iterator[Callable[..., Provider]]:
 # -- configuration and store checks -----------------------------------------------------------
 
 
-def write_config(tmp_path: Any, sources: dict[str, str], *, prefix: str = "marc21",
-                 sets: Iterable[str] = (), max_retries: int = 3, timeout: float = 5) -> Any:
+def write_config(
+    tmp_path: Any,
+    sources: dict[str, str],
+    *,
+    prefix: str = "marc21",
+    sets: Iterable[str] = (),
+    max_retries: int = 3,
+    timeout: float = 5,
+) -> Any:
     """A config file under ``tmp_path`` harvesting ``sources`` (key → URL); returns its path."""
     lines = ['data_dir = "data"']
     set_list = ", ".join(f'"{s}"' for s in sets)
     for key, url in sources.items():
-        lines += ["[[sources]]", f'key = "{key}"', f'url = "{url}"',
-                  f'metadata_prefix = "{prefix}"', f"sets = [{set_list}]",
-                  f"max_retries = {max_retries}", f"timeout = {timeout}"]
+        lines += [
+            "[[sources]]",
+            f'key = "{key}"',
+            f'url = "{url}"',
+            f'metadata_prefix = "{prefix}"',
+            f"sets = [{set_list}]",
+            f"max_retries = {max_retries}",
+            f"timeout = {timeout}",
+        ]
     path = tmp_path / "birlik.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -539,14 +629,19 @@ def stored(db: Any, source: str, prefix: str = "marc21") -> dict[str, tuple[str,
     return {r[0]: (r[1], bool(r[2])) for r in rows}
 
 
-def assert_store_exact(db: Any, source: str, target: Target, prefix: str = "marc21",
-                       only: Callable[[str], bool] | None = None) -> None:
+def assert_store_exact(
+    db: Any,
+    source: str,
+    target: Target,
+    prefix: str = "marc21",
+    only: Callable[[str], bool] | None = None,
+) -> None:
     """The raw store holds exactly the provider's records, with the right XML."""
     expected = target.expected()
     if only is not None:
         expected = {k: v for k, v in expected.items() if only(k)}
     assert stored(db, source, prefix) == expected
-    for ident, (_stamp_, deleted) in expected.items():
+    for ident, (_, deleted) in expected.items():
         rec = db.get(source, ident, prefix)
         if deleted:
             assert rec.record.xml is None

@@ -1,0 +1,104 @@
+"""`birlik harvest` and `birlik status`, in-process and as a process killed with SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from birlik.cli import main
+from harvester.store import StateDB
+from tests.support.oai import OaipmhTarget as Target
+from tests.support.oai import (
+    Provider,
+    assert_store_exact,
+    make_items,
+    stored,
+    write_config,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_harvest_and_status(
+    tmp_path: Path, oai_provider: Callable[..., Provider], capsys: pytest.CaptureFixture
+) -> None:
+    p: Provider = oai_provider(make_items(23, deleted_every=5), page_size=5)
+    cfg = write_config(tmp_path, {"anl": p.url, "nlrk": "http://127.0.0.1:9/oai"}, max_retries=0)
+    assert main(["--config", str(cfg), "harvest", "anl"]) == 0
+    out = capsys.readouterr().out
+    assert "anl: ok, 19 new, 0 updated, 4 deleted" in out
+
+    assert main(["--config", str(cfg), "status", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)["sources"]
+    anl = next(s for s in status if s["source"] == "anl")
+    assert (anl["records"], anl["deletions"]) == (19, 4)
+    assert anl["last_run"]["status"] == "ok" and anl["last_run"]["new"] == 19
+    nlrk = next(s for s in status if s["source"] == "nlrk")
+    assert nlrk["last_run"] is None and nlrk["records"] == 0
+
+    assert main(["--config", str(cfg), "harvest"]) == 1  # nlrk cannot be reached
+    out = capsys.readouterr().out
+    assert "anl: ok" in out and "nlrk: failed" in out and "127.0.0.1:9/oai" in out
+    assert main(["--config", str(cfg), "status"]) == 0
+    text = capsys.readouterr().out
+    assert "anl (anl): 19 records, 4 deletions" in text and "error: source 'nlrk'" in text
+
+
+def test_bad_usage_exits_2(
+    tmp_path: Path, oai_provider: Callable[..., Provider], capsys: pytest.CaptureFixture
+) -> None:
+    cfg = write_config(tmp_path, {"anl": oai_provider(make_items(1)).url})
+    assert main(["--config", str(cfg), "harvest", "kbr"]) == 2
+    assert "no source 'kbr' (configured: anl)" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["--config", str(cfg), "harvest", "--from", "last tuesday"])
+    assert info.value.code == 2
+    assert "not a datestamp" in capsys.readouterr().err
+
+
+def test_sigkill_mid_list_then_resume(
+    tmp_path: Path, oai_provider: Callable[..., Provider]
+) -> None:
+    p: Provider = oai_provider(make_items(150), page_size=5, delay=0.03)
+    cfg = write_config(tmp_path, {"anl": p.url})
+    db_path = tmp_path / "data" / "state.sqlite3"
+    cmd = [sys.executable, "-m", "birlik", "--config", str(cfg), "harvest"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 30
+        held = 0
+        while held < 20 and time.monotonic() < deadline:
+            time.sleep(0.02)
+            if db_path.exists():
+                with StateDB(db_path) as db:
+                    held = len(stored(db, "anl"))
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(10)
+    assert proc.returncode == -signal.SIGKILL
+    with StateDB(db_path) as db:
+        held = len(stored(db, "anl"))
+        token = db.checkpoint("anl", "", "marc21").token
+    assert 20 <= held < 150 and token  # killed mid-list, with a committed token
+
+    p.faulty.params.clear()
+    p.faulty.delay = 0
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert p.faulty.requests()[0] == {"verb": "ListRecords", "resumptionToken": token}
+    with StateDB(db_path) as db:
+        assert_store_exact(db, "anl", Target(p))
+        runs = db.runs("anl")
+        assert [r["status"] for r in runs] == ["ok", "abandoned"]
+        assert (runs[0]["new"], runs[0]["unchanged"]) == (150 - held, 0)  # nothing twice
