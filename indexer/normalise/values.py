@@ -27,7 +27,7 @@ def trim(value: str) -> str:
     v = soft_trim(value)
     if v.endswith(".") and not v.endswith(".."):
         m = _LAST_WORD.search(v)
-        if m and (len(m.group(1)) >= 4 or m.group(1).isdigit()):
+        if v.endswith((").", "].")) or (m and (len(m.group(1)) >= 4 or m.group(1).isdigit())):
             v = v[:-1].rstrip()
     return v
 
@@ -61,7 +61,8 @@ def split_isbns(values: list[str]) -> tuple[list[str], list[str]]:
         raw = raw.strip()
         if not raw:
             continue
-        m = _ISBN.search(raw)
+        # Russian catalogues often type the check digit X as a Cyrillic "х"
+        m = _ISBN.search(raw.replace("х", "X").replace("Х", "X"))
         candidate = m.group(0) if m else raw
         try:
             code = _isbn.to_isbn13(_isbn.validate(candidate))
