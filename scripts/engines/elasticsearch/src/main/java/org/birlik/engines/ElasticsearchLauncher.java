@@ -20,6 +20,10 @@ import org.elasticsearch.transport.netty4.Netty4Plugin;
  * Starts one Elasticsearch node on 127.0.0.1 for tests and development, and stops it (deleting its
  * home directory) when the JVM is asked to end (SIGTERM from scripts/engine stop).
  *
+ * <p>Modules: HTTP and transport (Elastic's transport-netty4), {@code GET /}
+ * (RootEndpointPlugin) and common Lucene analysis (LuceneAnalysisPlugin). Elastic's other modules
+ * are not on Maven Central, so reindex, update/delete-by-query and painless scripts are absent.
+ *
  * <p>Usage: {@code ElasticsearchLauncher HOME HTTP_PORT}. Security is absent (Elastic's security
  * lives in x-pack, which is not on the classpath), discovery is single-node, and disk watermarks
  * are off so a full shared disk cannot turn the test indices read-only.
@@ -54,7 +58,8 @@ public final class ElasticsearchLauncher {
         LogConfigurator.configureWithoutConfig(settings);
 
         Environment environment = new Environment(settings, home.resolve("config"));
-        Node node = new ClasspathNode(environment, List.of(Netty4Plugin.class, RootEndpointPlugin.class));
+        Node node = new ClasspathNode(environment,
+                List.of(Netty4Plugin.class, RootEndpointPlugin.class, LuceneAnalysisPlugin.class));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
