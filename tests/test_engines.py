@@ -20,12 +20,23 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE_SCRIPT = ROOT / "scripts" / "engine"
 
-DOCUMENT = {"title": "Kitabi Dədə Qorqud", "title_key": "kitabi dede qorqud", "library": "az"}
+DOCUMENT = {"title": "Kitabi Dədə Qorqud", "title_key": "kitabi dede qorqud", "library": "AZ"}
+# Analysis both engines must accept alike, so the two adapters can share one mapping.
+ANALYSIS = {
+    "analyzer": {
+        "folded": {
+            "type": "custom",
+            "tokenizer": "whitespace",
+            "filter": ["lowercase", "asciifolding"],
+        }
+    },
+    "normalizer": {"folded": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
+}
 MAPPINGS = {
     "properties": {
-        "title": {"type": "text"},
+        "title": {"type": "text", "analyzer": "folded"},
         "title_key": {"type": "text"},
-        "library": {"type": "keyword"},
+        "library": {"type": "keyword", "normalizer": "folded"},
     }
 }
 
@@ -69,8 +80,13 @@ def index_and_find(client: Any, *, body_style: bool) -> None:
     keyword arguments instead.
     """
     index = f"birlik-engine-test-{uuid.uuid4().hex[:12]}"
-    settings = {"number_of_shards": 1, "number_of_replicas": 0}
-    query = {"match": {"title_key": "qorqud"}}
+    settings = {"number_of_shards": 1, "number_of_replicas": 0, "analysis": ANALYSIS}
+    query = {
+        "bool": {
+            "must": [{"match": {"title_key": "qorqud"}}, {"match": {"title": "DƏDƏ"}}],
+            "filter": [{"term": {"library": "az"}}],
+        }
+    }
     try:
         if body_style:
             client.indices.create(index=index, body={"settings": settings, "mappings": MAPPINGS})
@@ -91,6 +107,7 @@ def index_and_find(client: Any, *, body_style: bool) -> None:
 def test_elasticsearch_answers_with_the_clients_major_version(elasticsearch_client: Any) -> None:
     import elasticsearch
 
+    assert elasticsearch_client.ping()
     info = elasticsearch_client.info()
     server_major = int(info["version"]["number"].split(".")[0])
     assert server_major == elasticsearch.__version__[0], (
@@ -107,6 +124,7 @@ def test_elasticsearch_indexes_and_finds_a_document(elasticsearch_client: Any) -
 
 @pytest.mark.engine
 def test_opensearch_answers_as_opensearch(opensearch_client: Any) -> None:
+    assert opensearch_client.ping()
     info = opensearch_client.info()
     assert info["version"].get("distribution") == "opensearch"
     assert int(info["version"]["number"].split(".")[0]) >= 2
