@@ -85,7 +85,13 @@ def test_rusmarc_cyrillic_x_check_digit_and_series() -> None:
 
 
 def test_rusmarc_whole_file_normalises_and_links_resolve() -> None:
-    recs = [normalise_iso("rusmarc_TEST1.ISO", i, prefix="rusmarc") for i in range(81)]
+    items = iso_records("rusmarc_TEST1.ISO")
+    recs = [
+        normalise(marc_raw(m, f"nlr-{i}", prefix="rusmarc"), detect_language=False)
+        for i, m in enumerate(items)
+        if isinstance(m, MarcRecord)
+    ]
+    assert len(recs) == 81
     assert all(r.format == "rusmarc" and r.title for r in recs)
     controls = {i for r in recs for i in r.other_ids}
     linked = [p for r in recs for p in r.parent_ids]

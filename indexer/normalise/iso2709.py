@@ -67,7 +67,7 @@ def detect_encoding(record: bytes) -> str:
 def _decoder(encoding: str) -> Callable[[bytes], str]:
     if encoding == "marc-8":
         return _decode_marc8
-    return lambda b: b.decode(encoding, errors="replace")
+    return lambda b: unicodedata.normalize("NFC", b.decode(encoding, errors="replace"))
 
 
 def parse_record(record: bytes, *, encoding: str | None = None) -> MarcRecord:

@@ -9,6 +9,7 @@ record back as MARCXML, which is how ISO 2709 imports are stored in the raw stor
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
@@ -21,11 +22,15 @@ _NONSORT = dict.fromkeys(map(ord, "\x88\x89\x98\x9c"), None)
 
 
 def clean_text(value: str) -> str:
-    """Drop non-sorting markers and surrounding white space from a catalogued value."""
+    """Drop non-sorting markers and surrounding white space from a catalogued value, and
+    compose it (NFC): decomposed and composed letters must compare and index alike."""
     if not value:
         return ""
-    if "\x88" in value or "\x89" in value or "\x98" in value or "\x9c" in value:
-        value = value.translate(_NONSORT)
+    if not value.isascii():
+        if "\x88" in value or "\x89" in value or "\x98" in value or "\x9c" in value:
+            value = value.translate(_NONSORT)
+        if not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)
     return value.strip()
 
 
