@@ -7,7 +7,9 @@ the engine tests skip locally and fail in CI (CI=true), where a missing engine i
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -136,14 +138,16 @@ def test_opensearch_indexes_and_finds_a_document(opensearch_client: Any) -> None
     index_and_find(opensearch_client, body_style=True)
 
 
-def run_engine_script(*args: str, state: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BIRLIK_ENGINE_STATE": str(state)}
+def run_engine_script(
+    *args: str, state: Path, **environment: str
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "BIRLIK_ENGINE_STATE": str(state), **environment}
     return subprocess.run(
         [sys.executable, str(ENGINE_SCRIPT), *args],
         capture_output=True,
         text=True,
         env=env,
-        timeout=60,
+        timeout=300,
         check=False,
     )
 
@@ -160,3 +164,41 @@ def test_engine_script_rejects_an_unknown_engine(tmp_path: Path) -> None:
     result = run_engine_script("start", "solr", state=tmp_path)
     assert result.returncode == 2
     assert "invalid choice: 'solr'" in result.stderr
+
+
+def test_engine_script_rejects_a_bad_port(tmp_path: Path) -> None:
+    result = run_engine_script("start", "opensearch", state=tmp_path, BIRLIK_OS_PORT="ninety")
+    assert result.returncode == 1
+    assert "BIRLIK_OS_PORT='ninety' is not a port number" in result.stderr
+
+
+@pytest.mark.engine
+@pytest.mark.slow
+def test_engine_script_starts_finds_and_stops_a_node(tmp_path: Path) -> None:
+    """A private node on a free port: the URL alone on stdout, a second start finds it, stop
+    removes its data directory and its record."""
+    if shutil.which("mvn") is None or shutil.which("java") is None:
+        reason = "needs Maven and a JDK (scripts/test installs them)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    state = tmp_path / "state"
+    started = run_engine_script("start", "elasticsearch", state=state, BIRLIK_ES_PORT="0")
+    try:
+        assert started.returncode == 0, started.stderr
+        url = started.stdout.strip()
+        assert url.startswith("http://127.0.0.1:") and started.stdout == url + "\n"
+        record = json.loads((state / "elasticsearch.json").read_text())
+        assert record["url"] == url and Path(record["home"]).is_dir()
+
+        again = run_engine_script("start", "elasticsearch", state=state)
+        assert (again.returncode, again.stdout.strip()) == (0, url)
+        assert "already running" in again.stderr
+        status = run_engine_script("status", state=state).stdout
+        assert f"elasticsearch\t{url}\tpid {record['pid']}\tgreen" in status
+    finally:
+        stopped = run_engine_script("stop", "all", state=state)
+    assert stopped.returncode == 0, stopped.stderr
+    assert not (state / "elasticsearch.json").exists()
+    assert not Path(record["home"]).exists()
+    assert "elasticsearch\tstopped" in run_engine_script("status", state=state).stdout
