@@ -18,7 +18,7 @@ from flask_babel import Babel
 from harvester.config import Config, SourceConfig
 from harvester.store import StateDB
 from indexer.backends.base import SearchBackend
-from search_ui import catalogues, i18n
+from search_ui import i18n
 
 log = logging.getLogger("birlik.ui")
 
@@ -66,6 +66,8 @@ def create_app(
     if state_db is None and config is not None:
         state_db = config.state_db
     db_path = state_db.path if isinstance(state_db, StateDB) else state_db
+
+    from search_ui import catalogues
 
     catalogues.ensure_compiled()
     app = Flask("search_ui")
