@@ -83,6 +83,7 @@ class _Run:
         self.quarantined = 0
         self.started = time.monotonic()
         self.done = 0
+        self.fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"fetch-{source.key}")
 
     def rate(self) -> float:
         elapsed = time.monotonic() - self.started
@@ -151,8 +152,14 @@ class _Run:
                     source=key,
                     url=page.url,
                 )
-            for r in page.records:
-                newest = later(newest, r.datestamp)
+            # Ask for the next page while this one is stored: the wait for the provider
+            # overlaps the database work. Its result is only used after this page commits.
+            ahead = (
+                self.fetcher.submit(self.client.resume, page.token, prefix) if page.token else None
+            )
+            if page.records:
+                top = max(r.datestamp for r in page.records)
+                newest = top if newest is None else max(newest, top)
             if page.token:
                 nxt = replace(cp, token=page.token)
             else:
@@ -167,12 +174,13 @@ class _Run:
             self.counts.add(self.db.store_page(page.records, nxt))
             self._account(page)
             cp = nxt
-            if not page.token:
+            if ahead is None:
                 return True
             if self.client.stop.is_set():
+                ahead.cancel()
                 return False
-            seen.add(page.token)
-            page = self.client.resume(page.token, prefix)
+            seen.add(cp.token or "")
+            page = ahead.result()
 
     def _watermark(
         self, cp: Checkpoint, newest: str | None, ident: Identity, manual: bool
@@ -239,6 +247,7 @@ def harvest_source(
         log.exception("%s: unexpected error", source.key)
         status, error = "failed", f"source {source.key!r}: unexpected {type(e).__name__}: {e}"
     finally:
+        run.fetcher.shutdown(wait=True, cancel_futures=True)
         client.close()
     seconds = time.monotonic() - run.started
     c = run.counts

@@ -191,76 +191,73 @@ class StateDB:
         """
         counts = PageCounts()
         now = time.time()
+        records = list(records)
         with self.transaction() as conn:
             seq = self._next_seq(conn)
+            held = self._held(conn, records)
+            inserts: list[tuple[object, ...]] = []
+            updates: list[tuple[object, ...]] = []
+            touches: list[tuple[object, ...]] = []
             for r in records:
-                sets = " ".join(r.set_specs)
-                row = conn.execute(
-                    "SELECT datestamp, deleted, set_specs, xml FROM raw_records"
-                    " WHERE source=? AND identifier=? AND prefix=?",
-                    (r.source, r.identifier, r.prefix),
-                ).fetchone()
-                if row is None:
-                    if r.deleted:
-                        counts.deleted += 1
-                    else:
-                        counts.new += 1
-                    conn.execute(
-                        "INSERT INTO raw_records (seq, source, identifier, prefix, datestamp,"
-                        " set_specs, deleted, xml, first_seen, last_seen)"
-                        " VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        (
-                            seq,
-                            r.source,
-                            r.identifier,
-                            r.prefix,
-                            r.datestamp,
-                            sets,
-                            int(r.deleted),
-                            r.xml,
-                            now,
-                            now,
-                        ),
-                    )
-                    seq += 1
-                    continue
-                same = (
-                    row["datestamp"] == r.datestamp
-                    and bool(row["deleted"]) == r.deleted
-                    and row["set_specs"] == sets
-                    and row["xml"] == r.xml
-                )
-                if same:
+                key = (r.source, r.identifier, r.prefix)
+                state = (r.datestamp, int(r.deleted), " ".join(r.set_specs), r.xml)
+                before = held.get(key)
+                held[key] = state
+                if before == state:
                     counts.unchanged += 1
-                    conn.execute(
-                        "UPDATE raw_records SET last_seen=? WHERE source=? AND identifier=?"
-                        " AND prefix=?",
-                        (now, r.source, r.identifier, r.prefix),
-                    )
+                    touches.append((now, *key))
                     continue
                 if r.deleted:
                     counts.deleted += 1
+                elif before is None:
+                    counts.new += 1
                 else:
                     counts.updated += 1
-                conn.execute(
-                    "UPDATE raw_records SET seq=?, datestamp=?, set_specs=?, deleted=?, xml=?,"
-                    " last_seen=? WHERE source=? AND identifier=? AND prefix=?",
-                    (
-                        seq,
-                        r.datestamp,
-                        sets,
-                        int(r.deleted),
-                        r.xml,
-                        now,
-                        r.source,
-                        r.identifier,
-                        r.prefix,
-                    ),
-                )
+                if before is None:
+                    inserts.append((seq, *key, *state, now, now))
+                else:
+                    updates.append((seq, *state, now, *key))
                 seq += 1
+            # Inserts first: a record listed twice in one page is inserted, then updated.
+            conn.executemany(
+                "INSERT INTO raw_records (seq, source, identifier, prefix, datestamp,"
+                " deleted, set_specs, xml, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                inserts,
+            )
+            conn.executemany(
+                "UPDATE raw_records SET seq=?, datestamp=?, deleted=?, set_specs=?, xml=?,"
+                " last_seen=? WHERE source=? AND identifier=? AND prefix=?",
+                updates,
+            )
+            conn.executemany(
+                "UPDATE raw_records SET last_seen=? WHERE source=? AND identifier=? AND prefix=?",
+                touches,
+            )
             if checkpoint is not None:
                 self._save_checkpoint(conn, checkpoint)
         return counts
+
+    @staticmethod
+    def _held(
+        conn: sqlite3.Connection, records: list[RawRecord]
+    ) -> dict[tuple[str, str, str], tuple[str, int, str, str | None]]:
+        """What the store holds for the page's records, read in a few queries."""
+        wanted: dict[tuple[str, str], list[str]] = {}
+        for r in records:
+            wanted.setdefault((r.source, r.prefix), []).append(r.identifier)
+        held: dict[tuple[str, str, str], tuple[str, int, str, str | None]] = {}
+        for (source, prefix), ids in wanted.items():
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                rows = conn.execute(
+                    "SELECT identifier, datestamp, deleted, set_specs, xml FROM raw_records"
+                    " WHERE source=? AND prefix=? AND identifier IN"
+                    f" ({','.join('?' * len(chunk))})",
+                    (source, prefix, *chunk),
+                )
+                for ident, datestamp, deleted, sets, xml in rows:
+                    held[(source, ident, prefix)] = (datestamp, int(deleted), sets, xml)
+        return held
 
     def iter_changed(
         self, since_seq: int = 0, *, source: str | None = None, batch: int = 1000

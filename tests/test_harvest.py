@@ -174,3 +174,37 @@ def test_progress_only_on_a_terminal(
     t = target(make_items(12), page_size=5)
     cfg = load_config(write_config(tmp_path, {"anl": t.url}))
     assert harvest_sources(cfg, state_db, options=FAST, progress=True)["anl"].status == "ok"
+
+
+def test_store_page_counts_and_seq(state_db: StateDB) -> None:
+    from harvester.store import Checkpoint, RawRecord
+
+    def rec(i: str, stamp: str, xml: str | None = "<r/>", deleted: bool = False) -> RawRecord:
+        return RawRecord("anl", i, "marc21", stamp, ("books",), deleted, None if deleted else xml)
+
+    first = state_db.store_page([rec("a", "1"), rec("b", "1"), rec("a", "2", "<r>2</r>")])
+    assert (first.new, first.updated) == (2, 1)  # "a" listed twice: inserted, then updated
+    seq_b = state_db.get("anl", "b", "marc21")
+    again = state_db.store_page(
+        [rec("b", "1"), rec("a", "3", deleted=True), rec("c", "1")],
+        Checkpoint("anl", "", "marc21", token="t1"),
+    )
+    assert (again.unchanged, again.deleted, again.new) == (1, 1, 1)
+    b = state_db.get("anl", "b", "marc21")
+    assert b and seq_b and b.seq == seq_b.seq  # unchanged: the indexer does not see it again
+    a = state_db.get("anl", "a", "marc21")
+    assert a and a.record.deleted and a.record.xml is None and a.seq == state_db.max_seq() - 1
+    assert state_db.checkpoint("anl", "", "marc21").token == "t1"
+
+
+def test_store_page_is_all_or_nothing(state_db: StateDB) -> None:
+    import sqlite3
+
+    from harvester.store import Checkpoint, RawRecord
+
+    good = RawRecord("anl", "a", "marc21", "1", (), False, "<r/>")
+    bad = RawRecord("anl", "b", "marc21", None, (), False, "<r/>")  # type: ignore[arg-type]
+    with pytest.raises(sqlite3.IntegrityError):
+        state_db.store_page([good, bad], Checkpoint("anl", "", "marc21", token="t9"))
+    assert stored(state_db, "anl") == {}
+    assert state_db.checkpoint("anl", "", "marc21").token is None
