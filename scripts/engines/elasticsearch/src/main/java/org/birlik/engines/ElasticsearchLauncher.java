@@ -30,6 +30,17 @@ import org.elasticsearch.transport.netty4.Netty4Plugin;
  */
 public final class ElasticsearchLauncher {
 
+    /** INFO and above to the console, which scripts/engine sends to the node's log file. */
+    private static final String LOG_CONFIG = String.join("\n",
+            "status = error",
+            "appender.console.type = Console",
+            "appender.console.name = console",
+            "appender.console.layout.type = PatternLayout",
+            "appender.console.layout.pattern = [%d{ISO8601}][%-5p][%-25c{1.}] %m%n",
+            "rootLogger.level = info",
+            "rootLogger.appenderRef.console.ref = console",
+            "");
+
     private ElasticsearchLauncher() {
     }
 
@@ -53,11 +64,11 @@ public final class ElasticsearchLauncher {
                 .put("cluster.routing.allocation.disk.threshold_enabled", false)
                 .build();
 
-        LogConfigurator.registerErrorListener();
-        LogConfigurator.configureESLogging();
-        LogConfigurator.configureWithoutConfig(settings);
-
         Environment environment = new Environment(settings, home.resolve("config"));
+        Files.writeString(home.resolve("config").resolve("log4j2.properties"), LOG_CONFIG);
+        LogConfigurator.registerErrorListener();
+        LogConfigurator.configure(environment, true);
+
         Node node = new ClasspathNode(environment,
                 List.of(Netty4Plugin.class, RootEndpointPlugin.class, LuceneAnalysisPlugin.class));
         CountDownLatch stopped = new CountDownLatch(1);
