@@ -1,0 +1,216 @@
+"""The reader's pages through Flask's test client, against a real SQLite index."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask.testing import FlaskClient
+from lxml import etree, html
+
+from tests.support.ui import SHARED_ANL, SHARED_NLRK
+
+DC_RECORD = "anl:oai:anl.az:2003"
+
+
+def page(client: FlaskClient, url: str, lang: str = "en", status: int = 200) -> html.HtmlElement:
+    resp = client.get(url, headers={"Accept-Language": lang})
+    assert resp.status_code == status, (url, resp.status_code)
+    assert resp.mimetype == "text/html"
+    return html.fromstring(resp.data)
+
+
+def texts(doc: html.HtmlElement, xpath: str) -> list[str]:
+    return [" ".join(e.text_content().split()) for e in doc.xpath(xpath)]
+
+
+def count(doc: html.HtmlElement) -> str:
+    return texts(doc, "//h1[@id='results-title']")[0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "placeholder", "example"),
+    [
+        ("kk", "Атауы, авторы, тақырыбы немесе ISBN — кез келген жазумен", "Абай жолы"),
+        ("az", "Başlıq, müəllif, mövzu və ya ISBN — istənilən əlifba ilə", "Abay yolu"),
+        ("ru", "Заглавие, автор, тема или ISBN — любой письменностью", "Путь Абая"),
+        ("en", "Title, author, subject or ISBN — in any script", "Abai joly"),
+    ],
+)
+def test_home_in_each_language(
+    client: FlaskClient, lang: str, placeholder: str, example: str
+) -> None:
+    doc = page(client, "/", lang)
+    assert doc.get("lang") == lang
+    (box,) = doc.xpath("//input[@name='q']")
+    assert box.get("placeholder") == placeholder
+    assert doc.xpath(f"//label[@for='{box.get('id')}']")
+    assert example in texts(doc, "//div[@class='examples']//a")
+    assert doc.xpath("//main[@id='main']") and doc.xpath("//a[@href='#main']")
+    assert doc.xpath("//header") and doc.xpath("//footer") and doc.xpath("//nav")
+
+
+def test_results_show_what_a_reader_needs(client: FlaskClient) -> None:
+    doc = page(client, "/?q=Абай жолы", "en")
+    assert count(doc) == "1 work found"
+    (hit,) = doc.xpath("//li[@class='hit']")
+    title = hit.xpath(".//h2/a")[0]
+    assert title.get("href") == f"/records/{SHARED_NLRK}"
+    assert [m.text for m in title.xpath(".//mark")] == ["Абай", "жолы"]
+    meta = " ".join(hit.xpath(".//p[@class='hit-meta']")[0].text_content().split())
+    assert "1997" in meta and "Kazakh" in meta and "Book" in meta
+    assert texts(hit, ".//p[@class='hit-authors']") == ["Әуезов, Мұхтар"]
+    badges = hit.xpath(".//ul[@class='badges']//abbr")
+    assert sorted(b.text for b in badges) == ["ANL", "NLRK"]
+    assert "Azerbaijan National Library" in [b.get("title") for b in badges]
+    assert hit.xpath(".//ul[@class='ecopy']/li/a/@href") == ["https://e.example.kz/abai.pdf"]
+
+
+def test_library_names_follow_the_language(client: FlaskClient) -> None:
+    doc = page(client, "/?q=Абай жолы", "az")
+    names = doc.xpath("//li[@class='hit']//abbr/@title")
+    assert "Qazaxıstan Respublikasının Milli Kitabxanası" in names
+    assert count(doc) == "1 əsər tapıldı"
+
+
+def test_clicking_a_facet_narrows_and_the_chip_removes_it(client: FlaskClient) -> None:
+    doc = page(client, "/?subject=Фольклор&lang=en")
+    assert count(doc) == "30 works found"
+    decades = doc.xpath("//section[contains(@class,'facet-decade')]//a")
+    link = next(a for a in decades if "1960" in a.text_content())
+    assert link.xpath(".//span[@class='count']")[0].text == "10"
+    narrowed = page(client, link.get("href"))
+    assert count(narrowed) == "10 works found"
+    chips = narrowed.xpath("//div[@class='active-filters']//a[@class='chip']")
+    assert [" ".join(c.text_content().split()) for c in chips][-1].startswith("Decade: 1960–1969")
+    back = page(client, chips[-1].get("href"))
+    assert count(back) == "30 works found"
+
+
+def test_language_facet_uses_language_names(client: FlaskClient) -> None:
+    doc = page(client, "/?q=&type=book&lang=kk")
+    labels = texts(doc, "//section[contains(@class,'facet-language')]//span[@class='facet-label']")
+    assert "Әзірбайжан тілі" in labels and "Қазақ тілі" in labels
+
+
+def test_nothing_found_suggests_removing_filters(client: FlaskClient) -> None:
+    doc = page(client, "/?q=Абай&library=anl&type=map", "ru")
+    assert count(doc) == "Ничего не найдено"
+    advice = texts(doc, "//div[@class='nothing-found']//li")
+    assert any("Уберите часть фильтров" in t for t in advice)
+    clear = doc.xpath("//div[@class='nothing-found']//a")[0].get("href")
+    assert parse_qs(urlsplit(clear).query) == {"q": ["Абай"]}
+
+
+def test_sort_form_keeps_filters_and_pages_link(client: FlaskClient) -> None:
+    doc = page(client, "/?subject=Фольклор&size=5&sort=year_desc&page=2")
+    form = doc.xpath("//form[@class='sort-form']")[0]
+    hidden = {i.get("name"): i.get("value") for i in form.xpath(".//input[@type='hidden']")}
+    assert hidden == {"q": "", "subject": "Фольклор", "size": "5"}
+    assert form.xpath(".//option[@selected]/@value") == ["year_desc"]
+    years = [t[-4:] for t in texts(doc, "//li[@class='hit']//p[@class='hit-meta']/span[1]")]
+    assert years == ["1974", "1973", "1972", "1971", "1970"]
+    nav = doc.xpath("//nav[@class='pagination']")[0]
+    assert nav.xpath(".//a[@aria-current='page']")[0].text == "2"
+    nxt = parse_qs(urlsplit(nav.xpath(".//a[@rel='next']/@href")[0]).query)
+    assert nxt["page"] == ["3"] and nxt["sort"] == ["year_desc"] and nxt["subject"] == ["Фольклор"]
+    assert "Page 2 of 6" in texts(nav, ".//p")
+
+
+def test_record_page_shows_every_library_and_the_marc_source(client: FlaskClient) -> None:
+    doc = page(client, f"/records/{SHARED_NLRK}", "ru")
+    assert texts(doc, "//h1") == ["Абай жолы : роман-эпопея"]
+    holdings = texts(doc, "//ul[@class='holdings']/li/h3")
+    assert holdings == [
+        "NLRK Национальная библиотека Республики Казахстан",
+        "ANL Национальная библиотека Азербайджана",
+    ]
+    assert doc.xpath(f"//ul[@class='holdings']//a[@href='/records/{SHARED_ANL}']")
+    fields = dict(
+        zip(
+            texts(doc, "//dl[@class='fields']/dt"),
+            texts(doc, "//dl[@class='fields']/dd"),
+            strict=True,
+        )
+    )
+    assert fields["Заглавие"] == "Абай жолы"
+    assert fields["Язык"] == "Казахский"
+    assert fields["Год"] == "1997"
+    assert fields["ISBN"] == "9785605000010"
+    marc = doc.xpath("//table[@class='marc']//tr/th[@scope='row']/text()")
+    assert marc[:3] == ["LDR", "245", "100"]
+    exports = doc.xpath("//ul[@class='exports']//a/text()")
+    assert exports == ["MARCXML", "oai_dc", "JSON", "RIS", "BibTeX"]
+
+
+def test_record_page_shows_dublin_core(client: FlaskClient) -> None:
+    doc = page(client, f"/records/{DC_RECORD}", "az")
+    rows = [" ".join(texts(tr, "./*")) for tr in doc.xpath("//table[@class='dc']/tbody/tr")]
+    assert rows == ["dc:title Azərbaycan xalçaları", "dc:language aze", "dc:date 1988"]
+    assert "Şəkil" in texts(doc, "//dl[@class='fields']/dd")
+
+
+def test_about_page_says_when_each_library_was_harvested(client: FlaskClient) -> None:
+    doc = page(client, "/about", "en")
+    rows = texts(doc, "//table[@class='libraries']/tbody/tr")
+    assert rows[0].startswith("ANL Azerbaijan National Library")
+    assert re.search(r"\d{4}", rows[0])
+    assert rows[1] == "NLRK National Library of the Republic of Kazakhstan Not collected yet"
+    kk = page(client, "/about", "kk")
+    assert "Әлі жиналған жоқ" in texts(kk, "//table[@class='libraries']//td")
+
+
+def test_404_page_in_the_current_language(client: FlaskClient) -> None:
+    doc = page(client, "/no/such/page", "kk", status=404)
+    assert texts(doc, "//h1") == ["Бет табылмады"]
+    doc = page(client, "/records/anl:oai:anl.az:404", "az", status=404)
+    assert texts(doc, "//h1") == ["Yazı tapılmadı"]
+
+
+def test_bad_parameter_page_names_it(client: FlaskClient) -> None:
+    doc = page(client, "/?q=x&page=abc", "ru", status=400)
+    assert "«page»" in texts(doc, "//main//p")[0]
+
+
+def test_accept_language_then_switcher_then_cookie(client: FlaskClient) -> None:
+    assert page(client, "/", "ru-RU,ru;q=0.9,en;q=0.5").get("lang") == "ru"
+    assert page(client, "/", "de-DE").get("lang") == "en"
+    doc = page(client, "/?q=Абай&library=nlrk", "ru")
+    switch = {a.get("hreflang"): a.get("href") for a in doc.xpath("//nav[@class='lang-switch']//a")}
+    assert set(switch) == {"kk", "az", "ru", "en"}
+    kept = parse_qs(urlsplit(switch["az"]).query)
+    assert kept == {"q": ["Абай"], "library": ["nlrk"], "lang": ["az"]}
+    az = client.get(switch["az"], headers={"Accept-Language": "ru"})
+    assert 'lang="az"' in az.text
+    assert "lang=az" in az.headers["Set-Cookie"]
+    assert page(client, "/about", "ru").get("lang") == "az"  # the cookie wins over the header
+
+
+def test_headers_forbid_scripts_and_pages_have_none(client: FlaskClient) -> None:
+    for url in ("/", "/?q=abai", f"/records/{SHARED_NLRK}", "/about", "/missing"):
+        resp = client.get(url)
+        csp = resp.headers["Content-Security-Policy"]
+        assert "script-src 'none'" in csp and "default-src 'none'" in csp
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+        assert "<script" not in resp.text.lower()
+        assert " style=" not in resp.text and "onclick" not in resp.text
+
+
+def test_opensearch_description(client: FlaskClient) -> None:
+    resp = client.get("/opensearch.xml", headers={"Accept-Language": "kk"})
+    assert resp.mimetype == "application/opensearchdescription+xml"
+    root = etree.fromstring(resp.data)
+    ns = {"o": "http://a9.com/-/spec/opensearch/1.1/"}
+    assert root.findtext("o:ShortName", namespaces=ns) == "Birlik"
+    templates = [u.get("template") for u in root.findall("o:Url", ns)]
+    assert "http://localhost/?q={searchTerms}" in templates
+    assert "http://localhost/api/search?q={searchTerms}" in templates
+    home = page(client, "/")
+    assert home.xpath("//link[@rel='search']/@href") == ["/opensearch.xml"]
+
+
+def test_stylesheet_is_served(client: FlaskClient) -> None:
+    resp = client.get("/static/birlik.css")
+    assert resp.status_code == 200 and "@media" in resp.text
+    resp.close()
