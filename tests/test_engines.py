@@ -172,16 +172,36 @@ def test_engine_script_rejects_a_bad_port(tmp_path: Path) -> None:
     assert "BIRLIK_OS_PORT='ninety' is not a port number" in result.stderr
 
 
-@pytest.mark.engine
-@pytest.mark.slow
-def test_engine_script_starts_finds_and_stops_a_node(tmp_path: Path) -> None:
-    """A private node on a free port: the URL alone on stdout, a second start finds it, stop
-    removes its data directory and its record."""
+def require_java_tools() -> None:
+    """Skip (locally) or fail (CI) when Maven or a JDK is missing."""
     if shutil.which("mvn") is None or shutil.which("java") is None:
         reason = "needs Maven and a JDK (scripts/test installs them)"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(reason)
         pytest.skip(reason)
+
+
+@pytest.mark.engine
+def test_engine_script_reports_a_node_that_dies_and_cleans_up(tmp_path: Path) -> None:
+    require_java_tools()
+    state = tmp_path / "state"
+    result = run_engine_script(
+        "start", "opensearch", state=state, BIRLIK_OS_PORT="0", BIRLIK_ENGINE_HEAP="lots"
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "opensearch exited with status 1 before it was ready" in result.stderr
+    assert "Invalid initial heap size" in result.stderr  # the end of the node's log
+    assert not (state / "opensearch.json").exists()
+    assert "opensearch\tstopped" in run_engine_script("status", state=state).stdout
+
+
+@pytest.mark.engine
+@pytest.mark.slow
+def test_engine_script_starts_finds_and_stops_a_node(tmp_path: Path) -> None:
+    """A private node on a free port: the URL alone on stdout, a second start finds it, stop
+    removes its data directory and its record."""
+    require_java_tools()
     state = tmp_path / "state"
     started = run_engine_script("start", "elasticsearch", state=state, BIRLIK_ES_PORT="0")
     try:
