@@ -44,7 +44,9 @@ _ALIASES = {
     "isbn": "isbn",
     "year": "year",
 }
-_PART = re.compile(r'\s*(?:(?P<field>[^\W\d_]+):)?(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+))')
+_PART = re.compile(
+    r'\s*(?:(?P<field>[^\W\d_]+):)?(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+))?'
+)
 _YEAR = re.compile(r"^(\d{1,4})?\s*(?:(-|–|\.\.)\s*(\d{1,4})?)?$")
 
 

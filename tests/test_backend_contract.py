@@ -7,16 +7,22 @@ tests/support/records.py, computed in Python where that is clearer than listing 
 
 from __future__ import annotations
 
+import socket
 import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
+from harvester.config import load_config
+from indexer.backends import get_backend
 from indexer.backends.base import IndexDoc, SearchBackend, SearchQuery, SearchResult
-from indexer.errors import QueryError
-from tests.support.backends import BACKENDS, drop, open_backend
+from indexer.backends.elasticsearch import ElasticsearchBackend
+from indexer.backends.opensearch import OpenSearchBackend
+from indexer.errors import EngineUnavailable, QueryError
+from tests.support.backends import BACKENDS, drop, engine_url, open_backend
 from tests.support.records import catalogue, generated, make
 
 DOCS = catalogue()
@@ -348,3 +354,44 @@ def test_hostile_queries_answer_or_raise_query_error(loaded: SearchBackend, q: s
 def test_bad_paging_or_sort_is_a_query_error(loaded: SearchBackend, kw: dict[str, object]) -> None:
     with pytest.raises(QueryError):
         loaded.search(SearchQuery(**kw))  # type: ignore[arg-type]
+
+
+# -- the factory and the engines' failure messages ----------------------------------------
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_get_backend_picks_the_configured_adapter(tmp_path: Path, kind: str) -> None:
+    cfg = tmp_path / "birlik.toml"
+    cfg.write_text(f'data_dir = "var"\n[index]\nbackend = "{kind}"\nurl = "http://127.0.0.1:9"\n')
+    b = get_backend(load_config(cfg))
+    try:
+        assert b.name == kind
+    finally:
+        b.close()
+
+
+@pytest.mark.parametrize("kind", ["elasticsearch", "opensearch"])
+def test_unreachable_engine_is_a_clear_error(kind: str, tmp_path: Path) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cls = {"elasticsearch": ElasticsearchBackend, "opensearch": OpenSearchBackend}[kind]
+    b = cls(f"http://127.0.0.1:{port}", "birlik", timeout=2)
+    try:
+        with pytest.raises(EngineUnavailable, match=f"cannot reach .* at http://127.0.0.1:{port}"):
+            b.ping()
+    finally:
+        b.close()
+
+
+@pytest.mark.parametrize("kind", ["elasticsearch", "opensearch"])
+def test_a_server_version_the_client_cannot_speak_is_refused(kind: str) -> None:
+    url = engine_url(kind)
+    base = {"elasticsearch": ElasticsearchBackend, "opensearch": OpenSearchBackend}[kind]
+    strict = type("Strict", (base,), {"server_majors": (99,)})
+    b = strict(url, "birlik-never-created")
+    try:
+        with pytest.raises(EngineUnavailable, match=r"does not match the Python client .*99\.x"):
+            b.ping()
+    finally:
+        b.close()
