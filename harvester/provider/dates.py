@@ -26,13 +26,13 @@ class BadDate(ValueError):
 def parse(text: str) -> tuple[str, str]:
     """``(stored form, granularity)`` of an OAI-PMH UTCdatetime; raises BadDate."""
     if _SECONDS_RE.fullmatch(text):
-        fmt, granularity, stored = "%Y-%m-%dT%H:%M:%SZ", SECONDS, text
+        granularity, stored = SECONDS, text
     elif _DAY_RE.fullmatch(text):
-        fmt, granularity, stored = "%Y-%m-%d", DAY, text + "T00:00:00Z"
+        granularity, stored = DAY, text + "T00:00:00Z"
     else:
         raise BadDate(f"{text!r} is not YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ")
     try:
-        datetime.strptime(text, fmt)
+        datetime.fromisoformat(stored)
     except ValueError:
         raise BadDate(f"{text!r} is not a real date") from None
     return stored, granularity

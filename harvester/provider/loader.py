@@ -8,8 +8,10 @@ record is serialized once here and served as a string from then on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -30,17 +32,25 @@ class Item:
     namespaces: dict[str, str] = field(default_factory=dict)  # prefix -> root namespace
 
 
+_SPACE_RE = re.compile(r"\s")
+
+
 def check_identifier(identifier: str, where: str) -> None:
     """Raise CollectionError unless ``identifier`` is a usable OAI identifier."""
-    if not identifier or any(c.isspace() for c in identifier):
+    if not identifier or _SPACE_RE.search(identifier):
         raise CollectionError(f"{where}: identifier {identifier!r} is empty or has spaces")
+
+
+@lru_cache(maxsize=4096)
+def _bad_set(sets: tuple[str, ...]) -> str | None:
+    return next((spec for spec in sets if not SET_SPEC_RE.fullmatch(spec)), None)
 
 
 def check_sets(sets: tuple[str, ...], where: str) -> None:
     """Raise CollectionError unless every setSpec is well-formed."""
-    for spec in sets:
-        if not SET_SPEC_RE.fullmatch(spec):
-            raise CollectionError(f"{where}: {spec!r} is not a valid setSpec")
+    bad = _bad_set(sets)
+    if bad is not None:
+        raise CollectionError(f"{where}: {bad!r} is not a valid setSpec")
 
 
 def record_files(directory: Path) -> list[Path]:

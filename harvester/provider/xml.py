@@ -7,6 +7,7 @@ record; lxml is only used by the tests to check the structure.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from harvester.provider import dates
 
@@ -49,10 +50,15 @@ def error(code: str, message: str) -> str:
     return f'<error code="{code}">{text(message)}</error>\n'
 
 
+@lru_cache(maxsize=1024)
+def _set_specs(sets: str) -> str:
+    return "".join(f"<setSpec>{text(s)}</setSpec>" for s in sets.split())
+
+
 def header(identifier: str, datestamp: str, deleted: int, sets: str, granularity: str) -> str:
     """A record ``<header>``; ``sets`` is the item's space-separated setSpecs."""
     status = ' status="deleted"' if deleted else ""
-    specs = "".join(f"<setSpec>{text(s)}</setSpec>" for s in sets.split())
+    specs = _set_specs(sets) if sets else ""
     return (
         f"<header{status}><identifier>{text(identifier)}</identifier>"
         f"<datestamp>{dates.show(datestamp, granularity)}</datestamp>{specs}</header>"
