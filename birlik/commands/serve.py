@@ -1,15 +1,74 @@
-"""`birlik serve` (not implemented yet)."""
+"""`birlik serve`: the web UI and JSON API under waitress, until Ctrl-C (or SIGTERM)."""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
-from harvester.errors import BirlikError
+log = logging.getLogger("birlik.serve")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("--host", help="address to bind (default: [ui] host of the config)")
+    parser.add_argument(
+        "--port", type=int, help="port to bind, 0 for any free one (default: [ui] port)"
+    )
+    parser.add_argument("--threads", type=int, default=4, help="worker threads (default: 4)")
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops the server the way Ctrl-C does (cleanly), in the main thread only."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def serve_app(app: Any, host: str, port: int, *, threads: int = 4, label: str = "Birlik") -> None:
+    """Serve ``app`` with waitress until interrupted; print the URL once it listens."""
+    from waitress.server import create_server
+
+    server: Any = create_server(app, host=host, port=port, threads=threads, ident="birlik")
+    try:
+        shown = f"[{host}]" if ":" in host else host
+        print(f"{label}: http://{shown}:{server.effective_port}/", flush=True)
+        with sigterm_as_interrupt():
+            server.run()
+    finally:
+        server.close()
 
 
 def run(args: argparse.Namespace) -> int:
-    raise BirlikError("'birlik serve' is not implemented yet")
+    from harvester.config import load_config
+    from search_ui import create_app
+
+    config = load_config(args.config)
+    app = create_app(config)
+    host = args.host or config.ui.host
+    port = config.ui.port if args.port is None else args.port
+    try:
+        serve_app(app, host, port, threads=args.threads)
+    except KeyboardInterrupt:
+        print("birlik serve: stopped", file=sys.stderr)
+    except OSError as e:
+        log.error("cannot serve on %s:%s: %s", host, port, e)
+        print(f"birlik serve: cannot listen on {host}:{port}: {e}", file=sys.stderr)
+        return 1
+    finally:
+        app.extensions["birlik"].backend.close()
+    return 0
