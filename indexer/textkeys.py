@@ -1,30 +1,152 @@
-"""Script-neutral text keys (PLACEHOLDER implementation; the real tables come with issue 3).
+"""Script-neutral text keys: the same words in any script or romanisation give the same key.
 
-``search_key(text)`` returns space-separated tokens, the same whatever script or
-romanisation ``text`` was written in. Records and readers' queries go through the same
-function, so a query finds a record in any script.
+``search_key(text)`` returns space-separated ASCII tokens ``[a-z0-9]+``. Records and readers'
+queries go through the same function, so a query finds a record in any script: «Абай жолы»,
+«Abai joly», «Abaj zholy», «Abay yolu» all give ``abai jol``.
+
+A key is built in two stages, per word:
+
+1. **Script** — one ``str.translate`` table (``indexer.translit_tables``) maps Cyrillic, the
+   Kazakh Latin alphabets of 2017/2018/2021, Azerbaijani Latin, ALA-LC, BGN and ISO 9 letters to
+   plain ASCII; apostrophes are deleted so they never split a word.
+2. **Skeleton** — a few deliberately lossy rules make the romanisations meet: digraphs fold
+   (zh/j/ж, kh/x/h/х/һ, q/k/g/қ/ғ/г, ng/ң, c/ҹ/dzh), doubled letters collapse, the
+   i/y/j family (и й ы і ј, ı, iotated я ю е) becomes one vowel-ish class, and a final high vowel
+   after a consonant is dropped (Kazakh and Turkish possessives, Russian endings).
+
+Keys are idempotent (the skeleton is iterated to a fixed point) and cached per word, which keeps
+ICU and the regular expressions off the hot path: a warm key costs one ``str.lower``, one
+regex ``findall`` and a dict lookup per word.
+
+Known, accepted losses: k/g are one class (Azerbaijani q is Cyrillic г, Kazakh q is қ), so
+бақыт/бағыт meet; word-initial ж before e meets е (жер/ер).
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import unicodedata
 
-import icu
+from indexer.translit_tables import APOSTROPHE_DIGRAPHS, APOSTROPHES, FOLD_TABLE
 
-_TRANS = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII; Lower")
-_WORD = re.compile(r"[0-9a-z]+")
+__all__ = ["name_key", "search_key", "title_key", "tokens"]
+
+_MARKS = "\u0300-\u036f\u0483-\u0489"
+_RAW_WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}{APOSTROPHES}])+")
+_TOKEN = re.compile(r"[a-z]+|[0-9]+")
+_APOSTROPHE_DIGRAPH = re.compile(rf"([scy])[{APOSTROPHES}](?=[^\W\d_])")
+
+_DIGRAPHS = {
+    "shch": "shch", "sch": "shch", "dzh": "j", "zh": "j", "kh": "h", "gh": "k", "ch": "ch",
+    "tz": "ts", "dj": "j", "ng": "n", "ph": "f", "ck": "k", "c": "j", "q": "k", "x": "h",
+    "w": "v", "g": "k",
+}  # fmt: skip
+_DIGRAPH = re.compile("|".join(sorted(_DIGRAPHS, key=len, reverse=True)))
+_DOUBLE = re.compile(r"([a-z])\1+")
+_CONS = "bdfhklmnprstvz"
+_YO = re.compile(rf"(?<=[{_CONS}])[yj]o")
+_F_BEFORE_E = re.compile(r"(?:^|(?<=[aeou]))[iyj]+(?=e)")
+_F_INITIAL = re.compile(r"^[iyj]+(?=[aou])")
+_F_RUN = re.compile(r"[iyj]+")
+_FINAL_HIGH = re.compile(rf"(?<=[a-z][{_CONS}])[iu]$")
+
+_MAX_CACHE = 500_000
+_cache: dict[str, str] = {}
 
 
-@lru_cache(maxsize=65536)
-def _fold(text: str) -> str:
-    return _TRANS.transliterate(text)
+def _skeleton_once(word: str) -> str:
+    """One pass of the lossy skeleton rules over an ASCII letter run."""
+    word = _DIGRAPH.sub(lambda m: _DIGRAPHS[m.group()], word)
+    word = _DOUBLE.sub(r"\1", word)
+    word = _YO.sub("e", word)
+    word = _F_BEFORE_E.sub("", word)
+    word = _F_INITIAL.sub("J", word)
+    word = _F_RUN.sub("i", word).replace("J", "j")
+    word = _FINAL_HIGH.sub("", word)
+    return _DOUBLE.sub(r"\1", word)
+
+
+def skeleton(word: str) -> str:
+    """The skeleton of an ASCII letter run, iterated until it no longer changes."""
+    for _ in range(8):
+        folded = _skeleton_once(word)
+        if folded == word:
+            break
+        word = folded
+    return word
+
+
+def _word_key(raw: str) -> str:
+    """Key of one lower-cased word (may hold several tokens: letters and digits split)."""
+    word = unicodedata.normalize("NFC", raw)
+    if any(c in APOSTROPHES for c in word):
+        word = _APOSTROPHE_DIGRAPH.sub(lambda m: APOSTROPHE_DIGRAPHS[m.group(1)], word)
+    ascii_form = word.translate(FOLD_TABLE)
+    parts = [t if t[0].isdigit() else skeleton(t) for t in _TOKEN.findall(ascii_form)]
+    return " ".join(p for p in parts if p)
+
+
+def _lookup(raw: str) -> str:
+    key = _cache.get(raw)
+    if key is None:
+        if len(_cache) >= _MAX_CACHE:
+            _cache.clear()
+        key = _cache[raw] = _word_key(raw)
+    return key
 
 
 def search_key(text: str) -> str:
-    """Space-separated, script-neutral tokens of ``text``."""
-    return " ".join(_WORD.findall(_fold(text)))
+    """Space-separated, script-neutral tokens of ``text`` (``[a-z0-9]+``, possibly empty)."""
+    key = " ".join(map(_lookup, _RAW_WORD.findall(text.lower())))
+    if "  " in key or key.startswith(" ") or key.endswith(" "):
+        key = " ".join(key.split())
+    return key
 
 
 def tokens(text: str) -> list[str]:
-    return _WORD.findall(_fold(text))
+    """The tokens of ``search_key(text)`` as a list."""
+    return search_key(text).split()
+
+
+_STOPWORDS_RAW = (
+    "и в во на с со о об по к за из от для или а но не the a an of and in on to for "
+    "men jane jáne jäne және мен мен де да va və ve ilə ile bir"
+)
+_stopwords: frozenset[str] | None = None
+
+
+def _stop() -> frozenset[str]:
+    global _stopwords
+    if _stopwords is None:
+        _stopwords = frozenset(tokens(_STOPWORDS_RAW))
+    return _stopwords
+
+
+def title_key(title: str, size: int = 4) -> str:
+    """Blocking key for deduplication: the first ``size`` significant tokens of a title.
+
+    Function words of Russian, Kazakh, Azerbaijani and English are skipped, so «Абай жолы»
+    and «Abai joly» block together, and so do «Война и мир» and «Voina i mir».
+    """
+    stop = _stop()
+    significant = [t for t in tokens(title) if t not in stop]
+    return " ".join(significant[:size])
+
+
+def name_key(name: str) -> str:
+    """Blocking key for a personal name: surname token plus the first given-name initial.
+
+    Handles «Surname, Given», «Given Surname» and «Surname G.»: «Құнанбаев, Абай»,
+    «Abai Kunanbaev» and «Кунанбаев А.» all give ``kunanbaev a``.
+    """
+    head, comma, rest = name.partition(",")
+    words = tokens(head)
+    if not words:
+        return ""
+    if comma:
+        surname, given = words[0], tokens(rest)
+    elif len(words) > 1 and len(words[-1]) == 1:
+        surname, given = words[0], words[1:]
+    else:
+        surname, given = words[-1], words[:-1]
+    return f"{surname} {given[0][0]}" if given else surname
