@@ -64,13 +64,14 @@ def record_files(directory: Path) -> list[Path]:
 def read_items(path: Path) -> Iterator[Item]:
     """The items of one record file; raises CollectionError naming file, line and problem."""
     try:
-        for _, elem in etree.iterparse(str(path), events=("end",), tag="item", huge_tree=True):
-            yield _item(elem, f"{path}:{elem.sourceline}")
-            elem.clear()
-            parent = elem.getparent()
-            if parent is not None:
-                while elem.getprevious() is not None:
-                    del parent[0]
+        with path.open("rb") as f:
+            for _, elem in etree.iterparse(f, events=("end",), tag="item", huge_tree=True):
+                yield _item(elem, f"{path}:{elem.sourceline}")
+                elem.clear()
+                parent = elem.getparent()
+                if parent is not None:
+                    while elem.getprevious() is not None:
+                        del parent[0]
     except etree.XMLSyntaxError as exc:
         raise CollectionError(f"{path}: not well-formed XML: {exc}") from None
     except OSError as exc:
