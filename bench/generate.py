@@ -18,7 +18,6 @@ the same seed gives the same bytes, and memory stays flat at any size.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import random
 import sys
 import time
@@ -26,9 +25,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from stdnum import isbn as stdnum_isbn
+if __package__ in (None, ""):  # run as a script: make ``bench`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-LANGS = ("kaz", "aze", "rus", "eng")
+from bench.generate_words import LANGS
+from bench.generate_works import (
+    catalogue,
+    is_duplicate,
+    make_work,
+    marcxml,
+    oai_dc,
+    share,
+    shared_work,
+)
+
 SOURCES = {
     "anl": ("Azerbaijan National Library", "oai:anl.az:", "AZ-BaANL", "aze"),
     "nlrk": ("National Library of the Republic of Kazakhstan", "oai:nlrk.kz:", "KZ-AlNLRK", "kaz"),
@@ -36,377 +46,9 @@ SOURCES = {
 # Language mix of each source's own (not shared) records: kaz, aze, rus, eng.
 MIX = {"anl": (0.08, 0.55, 0.27, 0.10), "nlrk": (0.55, 0.05, 0.30, 0.10)}
 
-WORDS = {
-    "kaz": "Абай жолы қазақ тарихы әдебиет тілі дала өлеңдер жинақ халық ертегілері ғылым "
-    "мәдениет білім заманауи шығармалар таңдамалы көшпенділер елі ұлы жер туралы өмір жастар "
-    "сөздік оқулық мемлекет экономика құқық аудармалар шежіре күй домбыра Алатау",
-    "aze": "Azərbaycan tarixi ədəbiyyat dili şeirlər seçilmiş əsərləri xalq nağılları "
-    "mədəniyyət elm təhsil müasir dövlət iqtisadiyyat hüquq lüğət dərslik qədim Bakı torpaq "
-    "həyat gənclik musiqi incəsənət Qarabağ ölkə şəhər yol kitab muğam dastanlar",
-    "rus": "история Казахстана Азербайджана литература язык избранные произведения народные "
-    "сказки культура наука образование современная экономика право словарь учебник степь "
-    "жизнь очерки поэзия музыка искусство город древние памятники развитие общество путь",
-    "eng": "history of Kazakhstan Azerbaijan literature language selected works folk tales "
-    "culture science education modern economy law dictionary textbook steppe life essays "
-    "poetry music art city ancient monuments development society Caspian nomads",
-}
-SURNAMES = {
-    "kaz": "Әуезов Сүлейменов Мағауин Есенберлин Нұрпейісов Жұмабаев Байтұрсынұлы Кекілбаев "
-    "Мүсірепов Құнанбаев Сейфуллин Майлин Шаханов Оралхан Қасымов Тәжібаев",
-    "aze": "Səfərli Əliyev Hüseynov Məmmədov Quliyev Rəhimov Abbasov Nəsirov Vurğun Cabbarlı "
-    "Əfəndiyev Rzayev İbrahimov Şıxlı Hacıyev Qasımov",
-    "rus": "Иванов Петров Смирнов Кузнецов Соколов Попов Лебедев Козлов Новиков Морозов "
-    "Волков Алексеев Лазарев Гумилёв Бартольд Ларин",
-    "eng": "Smith Johnson Brown Taylor Wilson Davies Evans Thomas Roberts Walker Olcott Golden "
-    "Frye Cameron Swietochowski Hopkirk",
-}
-GIVEN = {
-    "kaz": "Мұхтар Олжас Ілияс Әбдіжәміл Мағжан Ахмет Әбіш Ғабит Абай Сәкен Бейімбет Мұхтар "
-    "Гүлнар Әйгерім Дана Жанар",
-    "aze": "Elçin Anar Kamal Rəşad Nigar Leyla Fuad Ramiz Səməd Mirzə Hüseyn Cəlil İsmayıl "
-    "Gülnar Aygün Nərmin",
-    "rus": "Александр Сергей Елена Ольга Николай Татьяна Андрей Ирина Лев Василий Мария Анна "
-    "Дмитрий Юрий Павел Наталья",
-    "eng": "John Mary David Sarah James Emma Peter Anne Martha Peter Audrey Michael Tadeusz "
-    "Sarah Robert Helen",
-}
-PUBLISHERS = {
-    "kaz": [
-        ("Алматы", "Жазушы"),
-        ("Алматы", "Атамұра"),
-        ("Алматы", "Мектеп"),
-        ("Астана", "Фолиант"),
-        ("Алматы", "Қазақ энциклопедиясы"),
-        ("Алматы", "Өнер"),
-    ],
-    "aze": [
-        ("Bakı", "Şərq-Qərb"),
-        ("Bakı", "Yazıçı"),
-        ("Bakı", "Maarif"),
-        ("Bakı", "Elm"),
-        ("Bakı", "Təhsil"),
-        ("Bakı", "Qanun"),
-    ],
-    "rus": [
-        ("Москва", "Наука"),
-        ("Москва", "Просвещение"),
-        ("Москва", "Эксмо"),
-        ("Санкт-Петербург", "Азбука"),
-        ("Алматы", "Раритет"),
-        ("Баку", "Элм"),
-    ],
-    "eng": [
-        ("London", "Routledge"),
-        ("Cambridge", "Cambridge University Press"),
-        ("Oxford", "Oxford University Press"),
-        ("Leiden", "Brill"),
-        ("Stanford", "Hoover Institution Press"),
-        ("London", "I.B. Tauris"),
-    ],
-}
-ISBN_GROUPS = {
-    "kaz": ("978601", "9789965"),
-    "aze": ("9789952",),
-    "rus": ("9785",),
-    "eng": ("9780", "9781"),
-}
-COUNTRY = {"kaz": "kz ", "aze": "aj ", "rus": "ru ", "eng": "enk"}
-SUBJECTS = {
-    "kaz": "Қазақ әдебиеті|Қазақстан тарихы|Қазақ тілі|Фольклор",
-    "aze": "Azərbaycan ədəbiyyatı|Azərbaycan tarixi|Azərbaycan dili|Folklor",
-    "rus": "Русская литература|История|Языкознание|Фольклор",
-    "eng": "Central Asia -- History|Caucasus -- History|Turkic languages|Folklore",
-}
-KAZ_LATIN = str.maketrans(
-    {
-        **dict(
-            zip("абвгғдезийкқлмнңоөпрстуұүфхһыіэ", "abvgğdeziiqqlmnñoöprstuūüfhhyıe", strict=True)
-        ),
-        **dict(
-            zip("АБВГҒДЕЗИЙКҚЛМНҢОӨПРСТУҰҮФХҺЫІЭ", "ABVGĞDEZIIQQLMNÑOÖPRSTUŪÜFHHYIE", strict=True)
-        ),
-        "ә": "ä",
-        "Ә": "Ä",
-        "ж": "j",
-        "Ж": "J",
-        "ш": "ş",
-        "Ш": "Ş",
-        "ч": "ch",
-        "Ч": "Ch",
-        "ц": "ts",
-        "Ц": "Ts",
-        "щ": "şş",
-        "ю": "iu",
-        "Ю": "Iu",
-        "я": "ia",
-        "Я": "Ia",
-        "ё": "io",
-        "ъ": "",
-        "ь": "",
-    }
-)
-AZE_CYRILLIC = str.maketrans(
-    dict(
-        zip(
-            "abcçdeəfgğhxıijkqlmnoöprsştuüvyzABCÇDEƏFGĞHXIİJKQLMNOÖPRSŞTUÜVYZ",
-            "абҹчдеәфҝғһхыижкглмноөпрсштуүвјзАБҸЧДЕӘФҜҒҺХЫИЖКГЛМНОӨПРСШТУҮВЈЗ",
-            strict=True,
-        )
-    )
-)
-RUS_LATIN = str.maketrans(
-    {
-        **dict(zip("абвгдезийклмнопрстуфыэ", "abvgdeziiklmnoprstufye", strict=True)),
-        **dict(zip("АБВГДЕЗИЙКЛМНОПРСТУФЫЭ", "ABVGDEZIIKLMNOPRSTUFYE", strict=True)),
-        "ж": "zh",
-        "Ж": "Zh",
-        "х": "kh",
-        "Х": "Kh",
-        "ц": "ts",
-        "Ц": "Ts",
-        "ч": "ch",
-        "Ч": "Ch",
-        "ш": "sh",
-        "Ш": "Sh",
-        "щ": "shch",
-        "ю": "iu",
-        "Ю": "Iu",
-        "я": "ia",
-        "Я": "Ia",
-        "ё": "e",
-        "ъ": "",
-        "ь": "",
-    }
-)
-_ESC = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
-_SPLIT = {k: v.split() for k, v in WORDS.items()}
-_SUR = {k: v.split() for k, v in SURNAMES.items()}
-_GIV = {k: v.split() for k, v in GIVEN.items()}
-_SUBJ = {k: v.split("|") for k, v in SUBJECTS.items()}
 PER_FILE = 10_000
 EPOCH_START = 1420070400  # 2015-01-01
 EPOCH_SPAN = 11 * 365 * 86400
-
-
-@dataclass(frozen=True)
-class Work:
-    """A work as it exists in the world, before a library catalogues it."""
-
-    lang: str
-    title: str
-    subtitle: str
-    surname: str
-    given: str
-    year: int
-    place: str
-    publisher: str
-    isbn: str | None
-    pages: int
-    subject: str
-
-
-def _registrants(per_group: int = 64) -> dict[str, list[tuple[str, str]]]:
-    """Per language, ``(978+group, registrant)`` pairs from the ISBN agency ranges.
-
-    Drawn once (python-stdnum splits a few hundred random ISBNs); an ISBN is then a
-    registrant plus a publication number, so its hyphenation is exact by construction
-    and the slow range tables stay out of the per-record path.
-    """
-    rng = random.Random(0)
-    pool: dict[str, list[tuple[str, str]]] = {}
-    for lang, heads in ISBN_GROUPS.items():
-        pool[lang] = []
-        for head in heads:
-            found: set[tuple[str, str]] = set()
-            while len(found) < per_group:
-                width = 12 - len(head)
-                body = head + str(rng.randrange(10**width)).zfill(width)
-                ean, group, registrant, _, _ = stdnum_isbn.split(body + _check_digit(body))
-                if registrant and len(registrant) < 12 - len(head):
-                    found.add((ean + "-" + group, registrant))
-            pool[lang] += sorted(found)
-    return pool
-
-
-def _check_digit(body: str) -> str:
-    total = sum(int(d) * (1 if n % 2 == 0 else 3) for n, d in enumerate(body))
-    return str((10 - total % 10) % 10)
-
-
-_REGISTRANTS = _registrants()
-
-
-def isbn13(rng: random.Random, lang: str) -> str:
-    """A random hyphenated ISBN-13 of a registrant in the language's group."""
-    head, registrant = rng.choice(_REGISTRANTS[lang])
-    width = 13 - len(head) - len(registrant)  # head has one hyphen
-    publication = str(rng.randrange(10**width)).zfill(width)
-    body = f"{head}{registrant}{publication}".replace("-", "")
-    return f"{head}-{registrant}-{publication}-{_check_digit(body)}"
-
-
-def make_work(rng: random.Random, lang: str) -> Work:
-    """A work in ``lang`` composed from the word lists."""
-    words = _SPLIT[lang]
-    title = " ".join(rng.sample(words, rng.randint(2, 4)))
-    place, publisher = rng.choice(PUBLISHERS[lang])
-    return Work(
-        lang=lang,
-        title=title[0].upper() + title[1:],
-        subtitle=" ".join(rng.sample(words, 2)) if rng.random() < 0.4 else "",
-        surname=rng.choice(_SUR[lang]),
-        given=rng.choice(_GIV[lang]),
-        year=rng.randint(1950, 2025),
-        place=place,
-        publisher=publisher,
-        isbn=isbn13(rng, lang) if rng.random() < 0.85 else None,
-        pages=rng.randint(48, 900),
-        subject=rng.choice(_SUBJ[lang]),
-    )
-
-
-def _share(seed: int, n: int, salt: str) -> float:
-    """A deterministic number in [0, 1) for record ``n``, the same in every source."""
-    digest = hashlib.blake2b(f"{seed}:{salt}:{n}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest) / 2**64
-
-
-def is_duplicate(seed: int, n: int, dup_share: float) -> bool:
-    """Whether record ``n`` is a work planted in both sources."""
-    return _share(seed, n, "dup") < dup_share
-
-
-def shared_work(seed: int, n: int) -> Work:
-    """The planted duplicate work ``n``: the same in both sources."""
-    rng = random.Random(f"{seed}:work:{n}")
-    return make_work(rng, rng.choice(LANGS))
-
-
-def catalogue(rng: random.Random, work: Work, source: str) -> dict[str, str]:
-    """How ``source`` writes the work: script, ISBN hyphens, punctuation, missing fields."""
-    title, subtitle, surname, given = work.title, work.subtitle, work.surname, work.given
-    publisher, place = work.publisher, work.place
-    flip = rng.random() < 0.35
-    if flip and work.lang == "kaz":
-        title, subtitle, surname, given, publisher, place = (
-            s.translate(KAZ_LATIN) for s in (title, subtitle, surname, given, publisher, place)
-        )
-    elif flip and work.lang == "aze":
-        title, subtitle, surname, given, publisher, place = (
-            s.translate(AZE_CYRILLIC) for s in (title, subtitle, surname, given, publisher, place)
-        )
-    elif flip and work.lang == "rus" and source == "anl":
-        title, subtitle = title.translate(RUS_LATIN), subtitle.translate(RUS_LATIN)
-    isbn = work.isbn  # hyphenated; most catalogues drop the hyphens
-    if isbn and rng.random() < 0.6:
-        isbn = isbn.replace("-", "")
-    isbd = rng.random() < 0.6
-    return {
-        "title": title,
-        "subtitle": subtitle if rng.random() < 0.85 else "",
-        "author": f"{surname}, {given}",
-        "display": f"{given} {surname}",
-        "publisher": publisher if rng.random() < 0.9 else "",
-        "place": place,
-        "isbn": isbn or "",
-        "isbd": "1" if isbd else "",
-    }
-
-
-def marcxml(
-    ident: str, control: str, org: str, work: Work, c: dict[str, str], stamp: str, link: str
-) -> str:
-    """The MARCXML ``<record>`` of one catalogued work."""
-    e = _ESC
-    p = c["isbd"]
-    date = stamp[2:10].replace("-", "")
-    f008 = f"{date}s{work.year}    {COUNTRY[work.lang]}{' ' * 17}{work.lang} d"
-    out = [
-        '<record xmlns="http://www.loc.gov/MARC21/slim"><leader>00000nam a2200000 i 4500</leader>',
-        f'<controlfield tag="001">{control}</controlfield>',
-        f'<controlfield tag="003">{org}</controlfield>',
-        f'<controlfield tag="005">{stamp[:19].replace("-", "").replace(":", "").replace("T", "")}.0'
-        "</controlfield>",
-        f'<controlfield tag="008">{f008}</controlfield>',
-    ]
-    if c["isbn"]:
-        out.append(
-            f'<datafield tag="020" ind1=" " ind2=" "><subfield code="a">{c["isbn"]}'
-            "</subfield></datafield>"
-        )
-    out.append(
-        f'<datafield tag="040" ind1=" " ind2=" "><subfield code="a">{org}</subfield>'
-        f'<subfield code="b">{work.lang}</subfield></datafield>'
-    )
-    out.append(
-        f'<datafield tag="041" ind1="0" ind2=" "><subfield code="a">{work.lang}'
-        "</subfield></datafield>"
-    )
-    out.append(
-        f'<datafield tag="100" ind1="1" ind2=" "><subfield code="a">'
-        f"{c['author'].translate(e)}{',' if p else ''}</subfield></datafield>"
-    )
-    title = c["title"].translate(e)
-    sub = c["subtitle"].translate(e)
-    if sub:
-        out.append(
-            f'<datafield tag="245" ind1="1" ind2="0"><subfield code="a">{title}'
-            f'{" :" if p else ""}</subfield><subfield code="b">{sub}{" /" if p else ""}'
-        )
-    else:
-        out.append(
-            f'<datafield tag="245" ind1="1" ind2="0"><subfield code="a">{title}{" /" if p else ""}'
-        )
-    out.append(
-        f'</subfield><subfield code="c">{c["display"].translate(e)}{"." if p else ""}'
-        "</subfield></datafield>"
-    )
-    pub = (
-        f'<subfield code="b">{c["publisher"].translate(e)}{"," if p else ""}</subfield>'
-        if (c["publisher"])
-        else ""
-    )
-    out.append(
-        f'<datafield tag="264" ind1=" " ind2="1"><subfield code="a">{c["place"]}'
-        f'{" :" if p else ""}</subfield>{pub}<subfield code="c">{work.year}'
-        f"{'.' if p else ''}</subfield></datafield>"
-    )
-    out.append(
-        f'<datafield tag="300" ind1=" " ind2=" "><subfield code="a">{work.pages} p.'
-        "</subfield></datafield>"
-    )
-    out.append(
-        f'<datafield tag="650" ind1=" " ind2="4"><subfield code="a">'
-        f"{work.subject.translate(e)}</subfield></datafield>"
-    )
-    if link:
-        out.append(
-            f'<datafield tag="856" ind1="4" ind2="0"><subfield code="u">{link}</subfield>'
-            '<subfield code="y">Electronic copy</subfield></datafield>'
-        )
-    out.append("</record>")
-    return "".join(out)
-
-
-def oai_dc(work: Work, c: dict[str, str], link: str) -> str:
-    """The oai_dc rendering of the same catalogued work."""
-    e = _ESC
-    parts = [
-        '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/">',
-        f"<dc:title>{c['title'].translate(e)}</dc:title>",
-        f"<dc:creator>{c['author'].translate(e)}</dc:creator>",
-        f"<dc:date>{work.year}</dc:date><dc:language>{work.lang}</dc:language>",
-        f"<dc:subject>{work.subject.translate(e)}</dc:subject>",
-    ]
-    if c["publisher"]:
-        parts.append(f"<dc:publisher>{c['publisher'].translate(e)}</dc:publisher>")
-    if c["isbn"]:
-        parts.append(f"<dc:identifier>ISBN {c['isbn']}</dc:identifier>")
-    if link:
-        parts.append(f"<dc:identifier>{link}</dc:identifier>")
-    parts.append("</oai_dc:dc>")
-    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -436,7 +78,7 @@ def items(source: str, opts: Options) -> Iterator[tuple[int, str]]:
             "%Y-%m-%dT%H:%M:%SZ", time.gmtime(EPOCH_START + stream.randrange(EPOCH_SPAN))
         )
         dup = is_duplicate(opts.seed, n, opts.dup_share)
-        if not dup and _share(opts.seed, n, f"del:{source}") < opts.deleted_share:
+        if not dup and share(opts.seed, n, f"del:{source}") < opts.deleted_share:
             yield n, f'<item identifier="{ident}" datestamp="{stamp}" deleted="true"/>\n'
             continue
         if dup:
