@@ -27,6 +27,12 @@ _RANGES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Geor", re.compile(r"[\u10a0-\u10ff]")),
     ("Hebr", re.compile(r"[\u0590-\u05ff]")),
 )
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+# a letter of neither Latin nor Cyrillic (anything else alphabetic needs the full count)
+_BEYOND_LATN_CYRL = re.compile(
+    r"[^\x00-\x40\x5b-\x60\x7b-\u00bf\u00d7\u00f7\u00c0-\u024f"
+    r"\u1e00-\u1eff\u0400-\u052f\u2000-\u2bff\u02b0-\u036f]"
+)
 _KNOWN = re.compile(
     r"[\x00-\x40\x5b-\x60\x7b-\u00bf\u00d7\u00f7A-Za-z\u00c0-\u058f\u0590-\u06ff"
     r"\u0750-\u077f\u10a0-\u10ff\u1c80-\u1c8f\u1e00-\u1fff\u2000-\u2bff\u2de0-\u2dff"
@@ -45,6 +51,15 @@ def scripts_of(text: str) -> list[str]:
     """ISO 15924 codes of the scripts ``text`` is written in, most common first."""
     if not text:
         return []
+    if text.isascii():
+        return ["Latn"] if _ASCII_LETTER.search(text) else []
+    if not _BEYOND_LATN_CYRL.search(text):  # the usual case: no ICU, little counting
+        latn = _RANGES[0][1].search(text) is not None
+        cyrl = _RANGES[1][1].search(text) is not None
+        if not (latn and cyrl):
+            return ["Latn"] if latn else ["Cyrl"] if cyrl else []
+        nl, nc = len(_RANGES[0][1].findall(text)), len(_RANGES[1][1].findall(text))
+        return ["Cyrl", "Latn"] if nc > nl else ["Latn", "Cyrl"]
     counts: dict[str, int] = {}
     for code, rx in _RANGES:
         n = len(rx.findall(text))

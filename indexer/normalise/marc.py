@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
 MARC21_NS = "http://www.loc.gov/MARC21/slim"
@@ -34,9 +35,12 @@ def clean_text(value: str) -> str:
     return value.strip()
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One MARC field: control fields carry ``data``; data fields carry subfields."""
+class Field(NamedTuple):
+    """One MARC field: control fields carry ``data``; data fields carry subfields.
+
+    A named tuple rather than a dataclass: readers build tens of millions of them, and a
+    tuple is the cheapest immutable object Python makes.
+    """
 
     tag: str
     ind1: str = " "

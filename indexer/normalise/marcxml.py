@@ -18,6 +18,7 @@ from lxml import etree
 
 from indexer.errors import NormaliseError
 from indexer.normalise.marc import Field, MarcRecord
+from indexer.normalise.marcxml_scan import scan
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 _RECOVER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, recover=True)
@@ -37,7 +38,7 @@ def local_name(tag: object) -> str:
 def parse_xml(xml: str | bytes) -> etree._Element:
     """Parse a document; undeclared prefixes are tolerated, anything else raises."""
     if isinstance(xml, str):
-        xml = _DECL.sub("", xml, count=1)
+        xml = _DECL.sub("", xml, count=1).encode("utf-8")  # lxml reads bytes faster
     try:
         return etree.fromstring(xml, _PARSER)
     except etree.XMLSyntaxError as e:
@@ -110,7 +111,16 @@ def get_code(sf: etree._Element) -> str:
 
 
 def read_marcxml(xml: str | bytes) -> list[MarcRecord]:
-    """Every MARC record in a MARCXML document; raises NormaliseError if there is none."""
+    """Every MARC record in a MARCXML document; raises NormaliseError if there is none.
+
+    Simple documents (nearly all) are read by the scanner of ``marcxml_scan``; the rest by
+    lxml, which also reports what is wrong with a broken one.
+    """
+    if isinstance(xml, str):
+        xml = _DECL.sub("", xml, count=1)
+        fast = scan(xml)
+        if fast is not None:
+            return fast
     root = parse_xml(xml)
     els = find_records(root)
     if not els:
