@@ -122,6 +122,7 @@ def ui_records() -> list[IndexDoc]:
                 2002,
                 "Leyli və Məcnun",
                 authors=(Name("Füzuli, Məhəmməd"),),
+                links=(Link("https://e.example.az/leyli.pdf", "PDF"),),
                 subjects=("Azərbaycan ədəbiyyatı",),
                 languages=("aze",),
                 year=2005,
