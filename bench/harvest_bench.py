@@ -51,8 +51,9 @@ def rss_kb(pid: int) -> int:
     return int(m.group(1)) if m else 0
 
 
-def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[str, int, list[int]]:
-    """Run ``cmd``; its stdout, peak RSS in kB (wait4) and RSS samples every 0.25 s."""
+def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[str, int, list[int], float]:
+    """Run ``cmd``; its stdout, peak RSS in kB (wait4), RSS samples every 0.25 s and the
+    CPU seconds it used (user + system, start-up included)."""
     out_path = Path(tempfile.mkstemp(prefix="bench-out-")[1])
     with out_path.open("w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.PIPE)
@@ -75,7 +76,7 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[str, int, list[in
     out_path.unlink()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}\n{text}")
-    return text, usage.ru_maxrss, [s for s in samples if s]
+    return text, usage.ru_maxrss, [s for s in samples if s], usage.ru_utime + usage.ru_stime
 
 
 def start_provider(
@@ -141,19 +142,23 @@ def main(argv: list[str] | None = None) -> int:
     sickle_rates: list[float] = []
     harvest_rates: list[float] = []
     sickle_rss = harvest_rss = 0
+    sickle_cpu: list[float] = []  # client CPU microseconds per record
+    harvest_cpu: list[float] = []
     samples: list[int] = []
     n_sickle = n_harvest = 0
     try:
         for _ in range(args.repeat):  # alternate, so load from other work hits both alike
-            out, rss, _ = run_measured([sys.executable, "-c", SICKLE_LOOP, url], env)
+            out, rss, _, cpu = run_measured([sys.executable, "-c", SICKLE_LOOP, url], env)
             n, secs = out.split()
             n_sickle = int(n)
             sickle_rates.append(n_sickle / float(secs))
             sickle_rss = max(sickle_rss, rss)
+            sickle_cpu.append(cpu / n_sickle * 1e6)
 
-            n_harvest, rate, rss, samples = harvest_once(work, url, env)
+            n_harvest, rate, rss, samples, cpu = harvest_once(work, url, env)
             harvest_rates.append(rate)
             harvest_rss = max(harvest_rss, rss)
+            harvest_cpu.append(cpu / n_harvest * 1e6)
     finally:
         provider.terminate()
         provider.wait(10)
@@ -181,14 +186,22 @@ def main(argv: list[str] | None = None) -> int:
         "  (target >= 1.5x)"
     )
     print(
+        f"client CPU per record   : sickle {min(sickle_cpu):.0f} us, harvest"
+        f" {min(harvest_cpu):.0f} us ({min(sickle_cpu) / min(harvest_cpu):.2f}x less;"
+        " start-up included, independent of machine load)"
+    )
+    print(
         f"harvest RSS: first quarter of the run {early / mib:.1f} MiB,"
         f" last quarter {late / mib:.1f} MiB ({len(samples)} samples)"
     )
     return 0
 
 
-def harvest_once(work: Path, url: str, env: dict[str, str]) -> tuple[int, float, int, list[int]]:
-    """``python -m birlik harvest`` into a fresh state database: (records, rate, RSS, samples)."""
+def harvest_once(
+    work: Path, url: str, env: dict[str, str]
+) -> tuple[int, float, int, list[int], float]:
+    """``python -m birlik harvest`` into a fresh state database: records, rate, RSS, RSS
+    samples, CPU seconds."""
     data = work / "harvest-data"
     for f in data.glob("state.sqlite3*"):
         f.unlink()
@@ -198,14 +211,14 @@ def harvest_once(work: Path, url: str, env: dict[str, str]) -> tuple[int, float,
         f'url = "{url}"\nmetadata_prefix = "marc21"\nmax_retries = 3\ntimeout = 120\n',
         encoding="utf-8",
     )
-    out, rss, samples = run_measured(
+    out, rss, samples, cpu = run_measured(
         [sys.executable, "-m", "birlik", "--config", str(config), "harvest"], env
     )
     m = re.search(r"anl: ok, (\d+) new, \d+ updated, (\d+) deleted, .* in ([\d.]+) s", out)
     if not m:
         raise SystemExit(f"unexpected harvest output: {out}")
     n = int(m.group(1)) + int(m.group(2))
-    return n, n / float(m.group(3)), rss, samples
+    return n, n / float(m.group(3)), rss, samples, cpu
 
 
 if __name__ == "__main__":

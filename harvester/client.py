@@ -15,7 +15,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -122,12 +122,15 @@ class OAIClient:
         self.backoff = backoff
         self.stop = stop or threading.Event()
         self.session = session or requests.Session()
-        self.session.headers.setdefault("User-Agent", USER_AGENT)
         self.session.headers["User-Agent"] = USER_AGENT
+        # Read proxy settings from the environment once, not on every request (requests
+        # would look them up per request: a millisecond each, a second per 100k records).
+        self.session.proxies.update(requests.utils.get_environ_proxies(base_url))
+        self.session.trust_env = False
         self.rng = rng
         self.requests = 0  # HTTP requests sent, retries included
         self._last = 0.0
-        self._parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+        self._parser = etree.XMLParser(resolve_entities=False, no_network=True)
 
     def close(self) -> None:
         self.session.close()
@@ -338,11 +341,11 @@ def parse_page(root: etree._Element, url: str, source: str, prefix: str) -> Page
     if container is None:
         raise NotOAIError("response has no <ListRecords> element", source=source, url=url)
     for rec in container.iterchildren(_O + "record"):
-        for reason_or_record in _record(rec, source, prefix):
-            if isinstance(reason_or_record, str):
-                page.skipped.append(reason_or_record)
-            else:
-                page.records.append(reason_or_record)
+        got = _record(rec, source, prefix)
+        if isinstance(got, str):
+            page.skipped.append(got)
+        else:
+            page.records.append(got)
     tok = container.find(_O + "resumptionToken")
     if tok is not None:
         page.token = (tok.text or "").strip() or None
@@ -351,26 +354,23 @@ def parse_page(root: etree._Element, url: str, source: str, prefix: str) -> Page
     return page
 
 
-def _record(rec: etree._Element, source: str, prefix: str) -> Iterator[RawRecord | str]:
+def _record(rec: etree._Element, source: str, prefix: str) -> RawRecord | str:
+    """One ``<record>`` as a RawRecord, or the reason it cannot be one."""
     header = rec.find(_O + "header")
     if header is None:
-        yield f"record without <header> at line {rec.sourceline}"
-        return
+        return f"record without <header> at line {rec.sourceline}"
     identifier = (header.findtext(_O + "identifier") or "").strip()
     datestamp = (header.findtext(_O + "datestamp") or "").strip()
     if not identifier or not datestamp:
-        yield f"header without identifier or datestamp at line {header.sourceline}"
-        return
+        return f"header without identifier or datestamp at line {header.sourceline}"
     sets = tuple((s.text or "").strip() for s in header.iterchildren(_O + "setSpec"))
     if header.get("status") == "deleted":
-        yield RawRecord(source, identifier, prefix, datestamp, sets, deleted=True)
-        return
+        return RawRecord(source, identifier, prefix, datestamp, sets, deleted=True)
     metadata = rec.find(_O + "metadata")
     payload = None if metadata is None else next(iter(metadata), None)
     while payload is not None and not isinstance(payload.tag, str):
         payload = payload.getnext()  # skip comments and processing instructions
     if payload is None:
-        yield f"{identifier}: record without metadata"
-        return
+        return f"{identifier}: record without metadata"
     xml = etree.tostring(payload, encoding="unicode", with_tail=False)
-    yield RawRecord(source, identifier, prefix, datestamp, sets, deleted=False, xml=xml)
+    return RawRecord(source, identifier, prefix, datestamp, sets, deleted=False, xml=xml)

@@ -240,3 +240,17 @@ def test_stop_interrupts_a_wait(oai_provider: Callable[..., Provider]) -> None:
     threading.Timer(0.05, stop.set).start()
     with pytest.raises(Interrupted):
         c.identify()
+
+
+def test_empty_final_token_ends_the_list() -> None:
+    body = (
+        b'<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
+        b"<responseDate>2024-01-01T00:00:00Z</responseDate><ListRecords><record><header>"
+        b"<identifier>oai:x:1</identifier><datestamp>2024-01-01</datestamp></header>"
+        b'<metadata><!-- a comment first --><r xmlns="urn:x">1</r></metadata></record>'
+        b'<resumptionToken completeListSize="11" cursor="10">  </resumptionToken>'
+        b"</ListRecords></OAI-PMH>"
+    )
+    page = parse_page(etree.fromstring(body), "u", "test", "marc21")
+    assert page.token is None and (page.complete_list_size, page.cursor) == (11, 10)
+    assert page.records[0].xml == '<r xmlns="urn:x">1</r>'
