@@ -1,29 +1,22 @@
-"""A provider's collection: items in SQLite, paged by index range scans.
+"""A provider's collection: the items of one OAI-PMH repository, in SQLite.
 
 Items live in a SQLite file (given, or a temporary one removed on ``close``), so a million
-records are served without living in memory. ``items(datestamp, identifier)`` (covering)
-and ``item_sets(spec, datestamp, identifier)`` are the indexes every list page walks; the
-large metadata rows sit in a rowid table (one index seek each), not a WITHOUT ROWID one,
-which halves the page time measured at 100k records. A set
-row exists for each setSpec an item is in *and each of its ancestors* (``lang:aze`` puts
-the item in ``lang`` too), so hierarchical set selection is a range scan as well.
-``put`` and ``delete`` bump the item's datestamp and the collection ``version``, so
-incremental harvesting can be tested against a live provider.
+records are served without living in memory; every list page is an index range scan
+(``storage``). Loading streams the record files (``loader``). ``put`` and ``delete`` bump
+the item's datestamp and the collection ``version``, so incremental harvesting can be
+tested against a live provider.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import queue
 import secrets
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import asdict
-from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -37,39 +30,18 @@ from harvester.provider.loader import (
     record_files,
 )
 from harvester.provider.repository import CollectionError, Repository
-
-SCHEMA = """
-PRAGMA journal_mode = WAL;
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS items (
-    identifier TEXT PRIMARY KEY, datestamp TEXT NOT NULL,
-    deleted INTEGER NOT NULL, sets TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS items_by_date ON items (datestamp, identifier, deleted, sets);
-CREATE TABLE IF NOT EXISTS metadata (
-    identifier TEXT NOT NULL, prefix TEXT NOT NULL, xml TEXT NOT NULL);
-CREATE UNIQUE INDEX IF NOT EXISTS metadata_key ON metadata (identifier, prefix);
-CREATE TABLE IF NOT EXISTS item_sets (
-    spec TEXT NOT NULL, datestamp TEXT NOT NULL, identifier TEXT NOT NULL,
-    PRIMARY KEY (spec, datestamp, identifier)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS formats (
-    prefix TEXT PRIMARY KEY, schema TEXT NOT NULL, namespace TEXT NOT NULL);
-"""
-
-# Schema locations of the formats we know; others announce their namespace as schema.
-KNOWN_SCHEMAS = {
-    "http://www.openarchives.org/OAI/2.0/oai_dc/": "http://www.openarchives.org/OAI/2.0/oai_dc.xsd",
-    "http://www.loc.gov/MARC21/slim": "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd",
-    "http://www.loc.gov/mods/v3": "http://www.loc.gov/standards/mods/v3/mods-3-8.xsd",
-}
+from harvester.provider.storage import (
+    KNOWN_SCHEMAS,
+    SCHEMA,
+    Pool,
+    ancestors,
+    fingerprint,
+    meta,
+    select_items,
+    transaction,
+)
 
 ItemRow = tuple[str, str, int, str, str | None]  # identifier, datestamp, deleted, sets, xml
-
-
-@lru_cache(maxsize=4096)
-def ancestors(spec: str) -> tuple[str, ...]:
-    """``a:b:c`` → ``("a", "a:b", "a:b:c")``: every set an item in ``spec`` belongs to."""
-    parts = spec.split(":")
-    return tuple(":".join(parts[: n + 1]) for n in range(len(parts)))
 
 
 class Collection:
@@ -82,11 +54,10 @@ class Collection:
             os.close(fd)
             db_path = Path(name)
         self.db_path = Path(db_path)
-        self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
-        self._all: list[sqlite3.Connection] = []
+        self._pool = Pool(self.db_path)
         with self.connection() as conn:
             conn.executescript(SCHEMA)
-            stored = self._meta(conn, "repository")
+            stored = meta(conn, "repository")
             if repository is None:
                 repository = Repository(**json.loads(stored)) if stored else Repository()
                 repository = Repository(
@@ -96,10 +67,10 @@ class Collection:
                 "INSERT OR REPLACE INTO meta VALUES ('repository', ?)",
                 (json.dumps(asdict(repository)),),
             )
-            if self._meta(conn, "secret") is None:
+            if meta(conn, "secret") is None:
                 conn.execute("INSERT INTO meta VALUES ('secret', ?)", (secrets.token_hex(16),))
                 conn.execute("INSERT INTO meta VALUES ('version', '0')")
-            self.secret = bytes.fromhex(self._meta(conn, "secret") or "")
+            self.secret = bytes.fromhex(meta(conn, "secret") or "")
         self.repository = repository
 
     # -- construction -------------------------------------------------------------------
@@ -114,11 +85,11 @@ class Collection:
         path = Path(path)
         repository = Repository.from_toml(path / "repository.toml")
         files = record_files(path)
-        fingerprint = _fingerprint([path / "repository.toml", *files])
+        stamp = fingerprint([path / "repository.toml", *files])
         if db_path is not None and Path(db_path).exists():
             existing = cls(repository, Path(db_path))
             with existing.connection() as conn:
-                if cls._meta(conn, "fingerprint") == fingerprint:
+                if meta(conn, "fingerprint") == stamp:
                     return existing
             existing.close()
             for suffix in ("", "-wal", "-shm"):
@@ -127,9 +98,7 @@ class Collection:
         try:
             collection.load(item for f in files for item in read_items(f))
             with collection.connection() as conn:
-                conn.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,)
-                )
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (stamp,))
         except BaseException:
             collection.close()
             raise
@@ -270,7 +239,7 @@ class Collection:
     def version(self) -> int:
         """A number that changes whenever an item changes."""
         with self.connection() as conn:
-            return int(self._meta(conn, "version") or 0)
+            return int(meta(conn, "version") or 0)
 
     def formats(self, identifier: str | None = None) -> list[tuple[str, str, str]]:
         """``(prefix, schema, namespace)`` offered by the repository, or by one item."""
@@ -353,63 +322,18 @@ class Collection:
         after: tuple[str, str],
         with_metadata: bool,
     ) -> tuple[str, list[object]]:
-        key = "s" if set_spec is not None else "i"
-        xml = "m.xml" if with_metadata else "NULL"
-        sql = f"SELECT i.identifier, i.datestamp, i.deleted, i.sets, {xml}"
-        if set_spec is not None:
-            sql += " FROM item_sets s JOIN items i ON i.identifier = s.identifier"
-        else:
-            sql += " FROM items i"
-        sql += " LEFT JOIN metadata m ON m.identifier = i.identifier AND m.prefix = ?"
-        args: list[object] = [prefix]
-        where = [f"({key}.datestamp, {key}.identifier) > (?, ?)", f"{key}.datestamp >= ?"]
-        args += [after[0], after[1], lo]
-        if set_spec is not None:
-            where.insert(0, "s.spec = ?")
-            args.insert(1, set_spec)
-        if hi is not None:
-            where.append(f"{key}.datestamp <= ?")
-            args.append(hi)
-        if self.repository.deleted_record == "no":
-            where.append("m.prefix IS NOT NULL")
-        else:
-            where.append("(m.prefix IS NOT NULL OR i.deleted)")
-        sql += " WHERE " + " AND ".join(where)
-        sql += f" ORDER BY {key}.datestamp, {key}.identifier"
-        return sql, args
+        with_deleted = self.repository.deleted_record != "no"
+        return select_items(prefix, set_spec, lo, hi, after, with_metadata, with_deleted)
 
     # -- connections --------------------------------------------------------------------
 
-    @contextmanager
-    def connection(self) -> Iterator[sqlite3.Connection]:
+    def connection(self) -> AbstractContextManager[sqlite3.Connection]:
         """A pooled connection, for one thread at a time."""
-        try:
-            conn = self._pool.get_nowait()
-        except queue.Empty:
-            conn = sqlite3.connect(
-                self.db_path, check_same_thread=False, timeout=30, isolation_level=None
-            )
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA cache_size = -32768")
-            conn.execute("PRAGMA mmap_size = 1073741824")
-            self._all.append(conn)
-        try:
-            yield conn
-        finally:
-            self._pool.put(conn)
-
-    @staticmethod
-    def _meta(conn: sqlite3.Connection, key: str) -> str | None:
-        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        return self._pool.connection()
 
     def close(self) -> None:
         """Close every connection; a temporary database file is removed."""
-        for conn in self._all:
-            conn.close()
-        self._all.clear()
-        while not self._pool.empty():
-            self._pool.get_nowait()
+        self._pool.close()
         if self._temp:
             for suffix in ("", "-wal", "-shm"):
                 Path(str(self.db_path) + suffix).unlink(missing_ok=True)
@@ -419,26 +343,3 @@ class Collection:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """BEGIN … COMMIT (or ROLLBACK); nested uses join the outer transaction."""
-    if conn.in_transaction:
-        yield
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-def _fingerprint(paths: list[Path]) -> str:
-    h = hashlib.sha256()
-    for p in paths:
-        st = p.stat()
-        h.update(f"{p.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
