@@ -48,9 +48,10 @@ def serve_app(app: Any, host: str, port: int, *, threads: int = 4, label: str = 
         shown = f"[{host}]" if ":" in host else host
         print(f"{label}: http://{shown}:{server.effective_port}/", flush=True)
         with sigterm_as_interrupt():
-            server.run()
+            server.run()  # returns on Ctrl-C: waitress handles the KeyboardInterrupt
     finally:
         server.close()
+    print(f"{label}: stopped", file=sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         serve_app(app, host, port, threads=args.threads)
     except KeyboardInterrupt:
-        print("birlik serve: stopped", file=sys.stderr)
+        print("Birlik: stopped", file=sys.stderr)
     except OSError as e:
         log.error("cannot serve on %s:%s: %s", host, port, e)
         print(f"birlik serve: cannot listen on {host}:{port}: {e}", file=sys.stderr)
