@@ -222,3 +222,36 @@ def test_stylesheet_is_served(client: FlaskClient) -> None:
     resp = client.get("/static/birlik.css")
     assert resp.status_code == 200 and "@media" in resp.text
     resp.close()
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_colours_have_enough_contrast(client: FlaskClient) -> None:
+    resp = client.get("/static/birlik.css")
+    css = resp.text
+    resp.close()
+    var = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", css))
+    white = "#ffffff"
+    pairs = [
+        (var["ink"], var["paper"]),
+        (var["muted"], var["paper"]),
+        (var["link"], var["paper"]),
+        (var["muted"], var["tint"]),
+        (var["link"], var["tint"]),
+        (white, var["accent"]),
+        (white, var["anl"]),
+        (white, var["nlrk"]),
+        (white, var["muted"]),
+        (var["ink"], var["mark"]),
+    ]
+    for fg, bg in pairs:
+        assert contrast(fg, bg) >= 4.5, (fg, bg, round(contrast(fg, bg), 2))
