@@ -161,13 +161,14 @@ def write_collection(source: str, out: Path, opts: Options) -> int:
 
 
 def write_duplicates(path: Path, opts: Options) -> int:
-    """The ground truth: one line per planted duplicate (work, ANL id, NLRK id)."""
+    """The ground truth: one line per planted duplicate, in the columns of the bundled
+    samples' ``shared_works.tsv`` (anl_id, nlrk_id, relation, note)."""
     rows = 0
     with path.open("w", encoding="utf-8", newline="\n") as f:
-        f.write("work\tanl\tnlrk\n")
+        f.write("anl_id\tnlrk_id\trelation\tnote\n")
         for n in range(1, opts.records + 1):
             if is_duplicate(opts.seed, n, opts.dup_share):
-                f.write(f"{n}\t{identifier('anl', n)}\t{identifier('nlrk', n)}\n")
+                f.write(f"{identifier('anl', n)}\t{identifier('nlrk', n)}\tsame\twork {n}\n")
                 rows += 1
     return rows
 

@@ -161,7 +161,7 @@ def test_planted_duplicates_are_the_same_work_in_both(both):
 
     titles_differ = isbns_differ = 0
     for row in rows:
-        a, n = anl[row["anl"]], nlrk[row["nlrk"]]
+        a, n = anl[row["anl_id"]], nlrk[row["nlrk_id"]]
         assert a.get("deleted") is None and n.get("deleted") is None
         assert facts(a)[0] == facts(n)[0]  # same year and language
         if facts(a)[1] and facts(n)[1]:

@@ -104,8 +104,7 @@ class Pool:
                 self.path, check_same_thread=False, timeout=30, isolation_level=None
             )
             conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA cache_size = -32768")
-            conn.execute("PRAGMA mmap_size = 1073741824")
+            conn.execute("PRAGMA cache_size = -32768")  # 32 MB; no mmap: RSS stays flat
             self._all.append(conn)
         try:
             yield conn
