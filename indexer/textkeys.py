@@ -35,11 +35,12 @@ _MARKS = "\u0300-\u036f\u0483-\u0489"
 _RAW_WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}{APOSTROPHES}])+")
 _TOKEN = re.compile(r"[a-z]+|[0-9]+")
 _APOSTROPHE_DIGRAPH = re.compile(rf"([scy])[{APOSTROPHES}](?=[^\W\d_])")
+_SIGN_YE = re.compile(rf"(?<=[^\W\d_])[{APOSTROPHES}][yj](?=e)")
 
 _DIGRAPHS = {
     "shch": "shch", "sch": "shch", "dzh": "j", "zh": "j", "kh": "h", "gh": "k", "ch": "ch",
-    "tz": "ts", "dj": "j", "ng": "n", "ph": "f", "ck": "k", "c": "j", "q": "k", "x": "h",
-    "w": "v", "g": "k",
+    "tz": "ts", "dj": "j", "nggh": "n", "ngg": "n", "ngh": "n", "ng": "n", "ph": "f",
+    "ck": "k", "c": "j", "q": "k", "x": "h", "w": "v", "g": "k",
 }  # fmt: skip
 _DIGRAPH = re.compile("|".join(sorted(_DIGRAPHS, key=len, reverse=True)))
 _DOUBLE = re.compile(r"([a-z])\1+")
@@ -80,6 +81,7 @@ def _word_key(raw: str) -> str:
     """Key of one lower-cased word (may hold several tokens: letters and digits split)."""
     word = unicodedata.normalize("NFC", raw)
     if any(c in APOSTROPHES for c in word):
+        word = _SIGN_YE.sub("", word)
         word = _APOSTROPHE_DIGRAPH.sub(lambda m: APOSTROPHE_DIGRAPHS[m.group(1)], word)
     ascii_form = word.translate(FOLD_TABLE)
     parts = [t if t[0].isdigit() else skeleton(t) for t in _TOKEN.findall(ascii_form)]
