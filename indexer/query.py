@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stdnum import isbn as stdisbn
 
@@ -44,9 +45,7 @@ _ALIASES = {
     "isbn": "isbn",
     "year": "year",
 }
-_PART = re.compile(
-    r'\s*(?:(?P<field>[^\W\d_]+):)?(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+))?'
-)
+_PART = re.compile(r'\s*(?:(?P<field>[^\W\d_]+):)?(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+))?')
 _YEAR = re.compile(r"^(\d{1,4})?\s*(?:(-|–|\.\.)\s*(\d{1,4})?)?$")
 
 
@@ -76,6 +75,18 @@ class ParsedQuery:
     def tokens(self) -> frozenset[str]:
         """Every text token, for highlighting."""
         return frozenset(t for term in self.terms for t in term.tokens)
+
+
+@lru_cache(maxsize=1 << 18)
+def word_key(word: str) -> str:
+    """``search_key`` of one whitespace-separated word, cached: words repeat across a
+    catalogue far more than whole titles do, so the slow transform runs once per word."""
+    return search_key(word)
+
+
+def text_key(text: str) -> str:
+    """Script-neutral tokens of ``text``, word by word (what documents and queries use)."""
+    return " ".join(k for k in map(word_key, text.split()) if k)
 
 
 def clean(text: str) -> str:
@@ -143,7 +154,7 @@ def parse(q: str) -> ParsedQuery:
                 year_from = _tighter(year_from, lo, max)
                 year_to = _tighter(year_to, hi, min)
             continue
-        tokens = tuple(search_key(value).split())
+        tokens = tuple(text_key(value).split())
         if not tokens:
             if field is not None:
                 raise QueryError(f"Nothing to search for after “{raw_field}:”.")
@@ -183,4 +194,6 @@ __all__ = [
     "normalise_isbn",
     "parse",
     "parse_year",
+    "text_key",
+    "word_key",
 ]

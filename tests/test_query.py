@@ -12,31 +12,37 @@ from indexer.query import MAX_QUERY_CHARS, ParsedQuery, Term, clean, parse, pars
 from indexer.textkeys import search_key
 
 
-def words(*tokens: str, field: str | None = None) -> tuple[Term, ...]:
-    return tuple(Term((t,), field) for t in tokens)
+def k(text: str) -> tuple[str, ...]:
+    return tuple(search_key(text).split())
+
+
+def words(text: str, field: str | None = None) -> tuple[Term, ...]:
+    return tuple(Term((t,), field) for t in k(text))
 
 
 @pytest.mark.parametrize(
     ("q", "terms"),
     [
-        ("Almaty tarihy", words("almaty", "tarihy")),
-        ("Алматы  тарихы", words("almaty", "tarihy")),
-        ('"Almaty tarihy"', (Term(("almaty", "tarihy"), phrase=True),)),
-        ('"Almaty"', words("almaty")),
-        ('"almaty tarihy', (Term(("almaty", "tarihy"), phrase=True),)),  # closed at the end
-        ("title:Шуша", words("susa", field="title")),
-        ('author:"Qasymov Erlan"', (Term(("qasymov", "erlan"), "author", phrase=True),)),
-        (
-            "AU:qasymov SUBJECT:tarih",
-            (*words("qasymov", field="author"), *words("tarih", field="subject")),
-        ),
-        ("foo:bar", words("foo", "bar")),  # not a prefix: plain words
+        ("Almaty tarihy", words("Almaty tarihy")),
+        ("Алматы  тарихы", words("Алматы тарихы")),
+        ('"Almaty tarihy"', (Term(k("Almaty tarihy"), phrase=True),)),
+        ('"Almaty"', words("Almaty")),
+        ('"almaty tarihy', (Term(k("almaty tarihy"), phrase=True),)),  # closed at the end
+        ("title:Шуша", words("Шуша", field="title")),
+        ('author:"Qasymov Erlan"', (Term(k("Qasymov Erlan"), "author", phrase=True),)),
+        ("AU:qasymov SUBJECT:tarih", (*words("qasymov", "author"), *words("tarih", "subject"))),
+        ("foo:bar", words("foo bar")),  # not a prefix: plain words
         ("almaty almaty", words("almaty")),
-        ("C++ (2nd ed.)", words("c", "2nd", "ed")),
+        ("Moskva (2nd ed.)", words("Moskva 2nd ed")),
     ],
 )
 def test_words_phrases_and_fields(q: str, terms: tuple[Term, ...]) -> None:
     assert parse(q).terms == terms
+
+
+def test_latin_and_cyrillic_give_the_same_terms() -> None:
+    assert parse("Алматы тарихы").terms == parse("Almaty tarihy").terms
+    assert parse("Шуша").terms == parse("Şuşa").terms
 
 
 def test_isbn_and_year_become_exact_values() -> None:
@@ -87,6 +93,7 @@ def test_empty_query_is_empty() -> None:
 def test_control_characters_are_dropped() -> None:
     assert clean("al\x00ma\u200bty\tX") == "almaty X"
     assert parse("alm\x00aty").terms == words("almaty")
+    assert clean("a\u2028b") == "a b"
 
 
 @settings(max_examples=300, deadline=None)

@@ -32,7 +32,7 @@ from indexer.backends.base import (
     SearchResult,
 )
 from indexer.backends.common import check_query, holdings_by_cluster, make_hit
-from indexer.documents import from_document, to_document
+from indexer.documents import from_document, to_documents
 from indexer.errors import BackendError
 from indexer.record import Record
 
@@ -139,7 +139,8 @@ class SQLiteBackend(SearchBackend):
     def _write(self, conn: sqlite3.Connection, docs: Iterator[IndexDoc], *, fresh: bool) -> int:
         """Write ``docs`` in batches, each one transaction; replace records with the same id."""
         n = 0
-        while batch := [to_document(d) for d in islice(docs, BATCH)]:
+        prepared = to_documents(docs)
+        while batch := list(islice(prepared, BATCH)):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 if not fresh:

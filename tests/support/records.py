@@ -61,7 +61,7 @@ def catalogue() -> list[IndexDoc]:
             1,
             "Алматы тарихы",
             authors=("Қасымов, Ерлан",),
-            subjects=("Тарих", "Алматы"),
+            subjects=("Алматы", "Тарих"),
             languages=("kaz",),
             year=1998,
             isbns=("9789965350016",),
