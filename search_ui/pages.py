@@ -19,7 +19,7 @@ from search_ui.views import services, state_conn
 
 bp = Blueprint("pages", __name__)
 
-FACET_ORDER = ("library", "language", "type", "decade", "subject")
+FACET_ORDER = ("library", "has_link", "language", "type", "decade", "subject")
 FACET_SHOWN = 12
 _NO_FILTERS: dict[str, Any] = {
     "library": (),
@@ -29,6 +29,7 @@ _NO_FILTERS: dict[str, Any] = {
     "decade": "",
     "year_from": None,
     "year_to": None,
+    "has_link": False,
     "page": 1,
 }
 EXAMPLES = {  # example searches shown on the home page, in the reader's language
@@ -57,11 +58,17 @@ def _label(name: str, value: str) -> str:
         return i18n.type_label(value)
     if name == "decade":
         return i18n.decade_label(value)
+    if name == "has_link":
+        return _("With an electronic copy")
     return value
 
 
 def _selected(state: SearchState, name: str, value: str) -> bool:
-    return value == state.decade if name == "decade" else value in getattr(state, name)
+    if name == "decade":
+        return value == state.decade
+    if name == "has_link":
+        return state.has_link
+    return value in getattr(state, name)
 
 
 def facet_entries(state: SearchResult, search: SearchState) -> list[tuple[str, list[FacetEntry]]]:
@@ -70,6 +77,8 @@ def facet_entries(state: SearchResult, search: SearchState) -> list[tuple[str, l
         values: tuple[FacetValue, ...] = state.facets.get(name, ())
         if name == "decade":
             values = tuple(sorted(values, key=lambda v: v.value, reverse=True))
+        if name == "has_link":
+            values = tuple(v for v in values if v.value == "true")
         entries = []
         for fv in values[:FACET_SHOWN]:
             selected = _selected(search, name, fv.value)
@@ -95,6 +104,7 @@ def facet_title(name: str) -> str:
         "type": _("Type"),
         "decade": _("Decade"),
         "subject": _("Subject"),
+        "has_link": _("Electronic copy"),
         "year_from": _("From year"),
         "year_to": _("To year"),
     }

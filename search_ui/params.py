@@ -47,6 +47,7 @@ class SearchState:
     decade: str = ""
     year_from: int | None = None
     year_to: int | None = None
+    has_link: bool = False  # only works with an electronic copy
     sort: str = "relevance"
     page: int = 1
     size: int = DEFAULT_SIZE
@@ -61,6 +62,7 @@ class SearchState:
             or self.decade
             or self.year_from is not None
             or self.year_to is not None
+            or self.has_link
         )
 
     @property
@@ -82,6 +84,7 @@ class SearchState:
             subject=self.subject,
             year_from=year_from,
             year_to=year_to,
+            has_link=True if self.has_link else None,
             sort=self.sort,
             page=self.page,
             size=self.size,
@@ -102,6 +105,8 @@ class SearchState:
             value = getattr(state, name)
             if value not in ("", None):
                 out[name] = value
+        if state.has_link:
+            out["has_link"] = "true"
         if state.sort != "relevance":
             out["sort"] = state.sort
         if state.page != 1:
@@ -114,11 +119,15 @@ class SearchState:
         """Arguments with one more filter value (back to page 1)."""
         if name == "decade":
             return self.args(decade=value, page=1)
+        if name == "has_link":
+            return self.args(has_link=True, page=1)
         values = getattr(self, name)
         return self.args(**{name: (*values, value) if value not in values else values}, page=1)
 
     def removing(self, name: str, value: str | None = None) -> dict[str, Any]:
         """Arguments without one filter value (or the whole filter), back to page 1."""
+        if name == "has_link":
+            return self.args(has_link=False, page=1)
         if name in ("decade", "year_from", "year_to"):
             return self.args(**{name: "" if name == "decade" else None}, page=1)
         return self.args(**{name: tuple(v for v in getattr(self, name) if v != value)}, page=1)
@@ -132,6 +141,8 @@ class SearchState:
             value = getattr(self, name)
             if value is not None:
                 out.append((name, str(value)))
+        if self.has_link:
+            out.append(("has_link", "true"))
         return out
 
 
@@ -154,6 +165,9 @@ def parse_search(args: Mapping[str, Any], libraries: Iterable[str]) -> SearchSta
     year_to = _int(md, "year_to", 0, MAX_YEAR, "a year from 0 to 9999")
     if year_from is not None and year_to is not None and year_from > year_to:
         raise ParamError("year_to", str(year_to), f"a year not before year_from ({year_from})")
+    has_link = md.get("has_link", "").strip()
+    if has_link not in ("", "true"):
+        raise ParamError("has_link", has_link, "true")
     sort = md.get("sort", "").strip() or "relevance"
     if sort not in SORTS:
         raise ParamError("sort", sort, "one of " + ", ".join(SORTS))
@@ -170,6 +184,7 @@ def parse_search(args: Mapping[str, Any], libraries: Iterable[str]) -> SearchSta
         decade=decade,
         year_from=year_from,
         year_to=year_to,
+        has_link=has_link == "true",
         sort=sort,
         page=page if page is not None else 1,
         size=size,

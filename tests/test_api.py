@@ -61,6 +61,8 @@ def test_one_result_per_cluster_with_every_library(client: FlaskClient) -> None:
         ("year_from=2000", 3),
         ("year_from=1950&year_to=1959", 10),
         ("subject=Фольклор", 30),
+        ("has_link=true", 3),
+        ("has_link=true&library=anl", 1),
         ("q=Казахстана&language=rus", 1),
     ],
 )

@@ -96,6 +96,15 @@ def test_clicking_a_facet_narrows_and_the_chip_removes_it(client: FlaskClient) -
     assert count(back) == "30 works found"
 
 
+def test_electronic_copy_facet(client: FlaskClient) -> None:
+    doc = page(client, "/?type=book&lang=ru")
+    (link,) = doc.xpath("//section[contains(@class,'facet-has_link')]//a")
+    assert " ".join(link.text_content().split()) == "С электронной копией 3"
+    narrowed = page(client, link.get("href"), "ru")
+    assert count(narrowed) == "Найдено 3 произведения"
+    assert all(hit.xpath(".//ul[@class='ecopy']") for hit in narrowed.xpath("//li[@class='hit']"))
+
+
 def test_language_facet_uses_language_names(client: FlaskClient) -> None:
     doc = page(client, "/?q=&type=book&lang=kk")
     labels = texts(doc, "//section[contains(@class,'facet-language')]//span[@class='facet-label']")
