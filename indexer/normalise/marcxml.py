@@ -6,8 +6,10 @@ its OAI envelope), single or double quotes, a ``<collection>`` or a bare ``<reco
 record wrapped in an OAI ``<metadata>`` or ``<record>`` envelope. Elements are matched by
 local name, so MARCXchange and vendor namespaces read the same.
 
-Built on lxml and a flat loop over the record's children: no per-field objects beyond
-``Field`` tuples, which is where the speed over ``pymarc.parse_xml_to_array`` comes from.
+Documents are first offered to the scanner of ``marcxml_scan`` (regular expressions, a
+few times faster than building a tree); whatever it cannot account for completely is read
+here with lxml and a flat loop over the record's children, which also names what is wrong
+with a broken document.
 """
 
 from __future__ import annotations

@@ -82,14 +82,11 @@ def _record(body: str) -> tuple[MarcRecord, int]:
                 tag, ind1, ind2 = a.get("tag", ""), a.get("ind1", " "), a.get("ind2", " ")
             subs = _SUB.findall(content)
             tags += 2 + 2 * len(subs)
-            append(
-                Field(
-                    tag.strip(),
-                    ind1[:1] or " ",
-                    ind2[:1] or " ",
-                    tuple((_text(dq or sq), _text(v)) for dq, sq, v in subs),
-                )
-            )
+            if "&" in content:
+                pairs = tuple([(_text(dq or sq), _text(v)) for dq, sq, v in subs])
+            else:
+                pairs = tuple([(dq or sq, v) for dq, sq, v in subs])
+            append(Field(tag.strip(), ind1[:1] or " ", ind2[:1] or " ", pairs))
         elif kind == "controlfield":
             if "<" in content:
                 raise _NotSimple

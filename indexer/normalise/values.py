@@ -10,6 +10,7 @@ from stdnum.exceptions import ValidationError
 
 # ISBD punctuation that ends a MARC/UNIMARC subfield and belongs to the display, not to
 # the value: " /", " :", " ;", " =", ",", "." (kept after an initial or an abbreviation).
+_SEPARATORS = frozenset("/:;=,")
 _TRAILING = re.compile(r"[\s/:;=,]+$")
 _LEADING = re.compile(r"^[\s/:;=,]+")
 _BRACKETS = re.compile(r"^\[(.*)\]$")
@@ -34,7 +35,12 @@ def trim(value: str) -> str:
 
 def soft_trim(value: str) -> str:
     """A value without leading and trailing ISBD separators; periods are kept."""
-    return _LEADING.sub("", _TRAILING.sub("", value.strip()))
+    v = value.strip()
+    if v and v[-1] in _SEPARATORS:
+        v = _TRAILING.sub("", v)
+    if v and v[0] in _SEPARATORS:
+        v = _LEADING.sub("", v)
+    return v
 
 
 def unbracket(value: str) -> str:
