@@ -205,6 +205,18 @@ def test_list_pages_with_tokens(sample_provider, verb):
         assert len(with_md) == 23
 
 
+def test_post_pages_like_get(sample_provider):
+    server, _ = sample_provider
+    doc = oai(server.url, "POST", verb="ListRecords", metadataPrefix="marc21", set="lang:aze")
+    seen = ids(doc.findall(".//o:record", NS))
+    token = doc.findtext(".//o:resumptionToken", namespaces=NS)
+    while token:
+        doc = oai(server.url, "POST", verb="ListRecords", resumptionToken=token)
+        seen += ids(doc.findall(".//o:record", NS))
+        token = doc.findtext(".//o:resumptionToken", namespaces=NS)
+    assert seen == [f"oai:anl.az:{i:06d}" for i in range(2, 26, 2)]
+
+
 def test_list_in_oai_dc_has_only_items_with_it_and_deletions(sample_provider):
     server, _ = sample_provider
     items, _ = harvest(server.url, "ListIdentifiers", metadataPrefix="oai_dc")
