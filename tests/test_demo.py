@@ -176,3 +176,32 @@ def test_demo_harvests_indexes_serves_and_reuses_its_data(tmp_path: Path) -> Non
     assert len(runs) == 4
     assert all(status == "ok" for _, status, _ in runs)
     assert [new for _, _, new in runs[2:]] == [0, 0], "a second run harvests only what changed"
+
+
+def test_bad_port_is_a_usage_error(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "birlik", "demo", "--port", "70000"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "'70000' is not a port number (0-65535)" in done.stderr
+
+
+def test_busy_port_is_reported(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "birlik", "--config", str(config), "serve", "--port", str(port)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1
+    assert f"birlik serve: cannot listen on 127.0.0.1:{port}" in done.stderr

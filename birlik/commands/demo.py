@@ -29,8 +29,13 @@ SAMPLES = ROOT / "config" / "samples"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from birlik.commands.serve import port_number
+
     parser.add_argument(
-        "--port", type=int, default=None, help="port of the UI, 0 for any free one (default 5000)"
+        "--port",
+        type=port_number,
+        default=None,
+        help="port of the UI, 0 for any free one (default 5000)",
     )
     parser.add_argument(
         "--data-dir", metavar="DIR", help="where to keep the demo's data (default: the config's)"
@@ -80,7 +85,12 @@ def run(args: argparse.Namespace) -> int:
             load(config)
             serve_ui(config, port, stack)
         except KeyboardInterrupt:
-            print("birlik demo: stopped", file=sys.stderr)
+            print("Birlik demo: stopped", file=sys.stderr)
+        except OSError as e:
+            print(
+                f"birlik demo: cannot listen on 127.0.0.1:{port}: {e} (try --port)", file=sys.stderr
+            )
+            return 1
     return 0
 
 

@@ -13,10 +13,17 @@ from typing import Any
 log = logging.getLogger("birlik.serve")
 
 
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 0 meaning any free one."""
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return int(text)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", help="address to bind (default: [ui] host of the config)")
     parser.add_argument(
-        "--port", type=int, help="port to bind, 0 for any free one (default: [ui] port)"
+        "--port", type=port_number, help="port to bind, 0 for any free one (default: [ui] port)"
     )
     parser.add_argument("--threads", type=int, default=4, help="worker threads (default: 4)")
 
