@@ -160,6 +160,17 @@ BODY = (
     "</{p}datafield>"
     "<{p}datafield tag='490' ind1='1' ind2=' '><{p}subfield code='a'>Qazaq adebieti ;"
     "</{p}subfield><{p}subfield code='v'>t. 3</{p}subfield></{p}datafield>"
+    "<{p}datafield tag='250' ind1=' ' ind2=' '><{p}subfield code='a'>2-е изд.,</{p}subfield>"
+    "<{p}subfield code='b'>толықт.</{p}subfield></{p}datafield>"
+    "<{p}datafield tag='300' ind1=' ' ind2=' '><{p}subfield code='a'>640 б. ;</{p}subfield>"
+    "<{p}subfield code='c'>21 см.</{p}subfield></{p}datafield>"
+    "<{p}datafield tag='650' ind1=' ' ind2='7'><{p}subfield code='a'>Қазақ әдебиеті</{p}subfield>"
+    "<{p}subfield code='v'>Романдар.</{p}subfield><{p}subfield code='2'>nlrk</{p}subfield>"
+    "</{p}datafield>"
+    "<{p}datafield tag='773' ind1='0' ind2=' '><{p}subfield code='t'>Шығармалар</{p}subfield>"
+    "<{p}subfield code='w'>(NLRK)123</{p}subfield></{p}datafield>"
+    "<{p}datafield tag='856' ind1='4' ind2='0'><{p}subfield code='u'>https://kazneb.kz/b/1"
+    "</{p}subfield><{p}subfield code='y'>Электронды көшірме</{p}subfield></{p}datafield>"
     "<{p}datafield tag='880' ind1='0' ind2=' '><{p}subfield code='6'>100-01/(N</{p}subfield>"
     "<{p}subfield code='a'>Абай Құнанбайұлы,</{p}subfield></{p}datafield>"
     "<{p}datafield tag='880' ind1='1' ind2='0'><{p}subfield code='6'>245-02/(N</{p}subfield>"
@@ -199,7 +210,12 @@ def test_marcxml_variants_map_the_same(xml: str) -> None:
     assert rec.series == ("Qazaq adebieti t. 3",)
     assert rec.alt_titles == ("Абай жолы : роман-эпопея",)
     assert rec.alt_names == ("Абай Құнанбайұлы",)
-    assert rec.scripts == ("Latn", "Cyrl")
+    assert rec.edition == "2-е изд., толықт."
+    assert rec.extent == "640 б. ; 21 см."
+    assert rec.subjects == ("Қазақ әдебиеті -- Романдар",)
+    assert rec.parent_ids == ("(NLRK)123",)
+    assert rec.links == (Link("https://kazneb.kz/b/1", "Электронды көшірме"),)
+    assert rec.scripts == ("Latn", "Cyrl")  # Latin title and name; Cyrillic subject, 880s
     assert rec.type == "book"
 
 
