@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, request, url_for
 from markupsafe import Markup, escape
+from werkzeug.routing import BuildError
 
 from harvester.store import connect
 from indexer.record import Record
@@ -70,7 +71,7 @@ def lang_url(lang: str) -> str:
     values: dict[str, Any] = dict(request.view_args or {})
     try:
         return url_for(endpoint, **values, **args)
-    except Exception:  # an error page with no endpoint of its own
+    except BuildError:  # an error page with no endpoint of its own
         return url_for("pages.search", lang=lang)
 
 
