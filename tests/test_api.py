@@ -16,15 +16,15 @@ from tests.support.ui import SHARED_ANL, SHARED_NLRK, ui_config
 RESULT_KEYS = ["id", "title", "authors", "year", "languages", "holdings", "links"]
 
 
-def get(client: FlaskClient, url: str, status: int = 200) -> Any:
-    resp = client.get(url)
+def get(ui_client: FlaskClient, url: str, status: int = 200) -> Any:
+    resp = ui_client.get(url)
     assert resp.status_code == status, resp.data
     assert resp.mimetype == "application/json"
     return resp.get_json()
 
 
-def test_search_has_exactly_the_documented_shape(client: FlaskClient) -> None:
-    body = get(client, "/api/search?q=Leyli")
+def test_search_has_exactly_the_documented_shape(ui_client: FlaskClient) -> None:
+    body = get(ui_client, "/api/search?q=Leyli")
     assert list(body) == ["total", "page", "size", "results", "facets"]
     assert (body["total"], body["page"], body["size"]) == (1, 1, 20)
     (hit,) = body["results"]
@@ -41,8 +41,8 @@ def test_search_has_exactly_the_documented_shape(client: FlaskClient) -> None:
     assert body["facets"]["library"] == [{"value": "anl", "count": 1}]
 
 
-def test_one_result_per_cluster_with_every_library(client: FlaskClient) -> None:
-    (hit,) = get(client, "/api/search?q=Абай жолы")["results"]
+def test_one_result_per_cluster_with_every_library(ui_client: FlaskClient) -> None:
+    (hit,) = get(ui_client, "/api/search?q=Абай жолы")["results"]
     assert hit["id"] in (SHARED_NLRK, SHARED_ANL)
     assert sorted(hit["holdings"], key=lambda h: h["library"]) == [
         {"library": "anl", "id": SHARED_ANL},
@@ -66,23 +66,23 @@ def test_one_result_per_cluster_with_every_library(client: FlaskClient) -> None:
         ("q=Казахстана&language=rus", 1),
     ],
 )
-def test_filters_narrow(client: FlaskClient, query: str, total: int) -> None:
-    assert get(client, f"/api/search?{query}")["total"] == total
+def test_filters_narrow(ui_client: FlaskClient, query: str, total: int) -> None:
+    assert get(ui_client, f"/api/search?{query}")["total"] == total
 
 
-def test_sort_and_paging(client: FlaskClient) -> None:
-    asc = get(client, "/api/search?subject=Фольклор&sort=year_asc&size=5")
+def test_sort_and_paging(ui_client: FlaskClient) -> None:
+    asc = get(ui_client, "/api/search?subject=Фольклор&sort=year_asc&size=5")
     years = [r["year"] for r in asc["results"]]
     assert years == [1950, 1951, 1952, 1953, 1954]
-    desc = get(client, "/api/search?subject=Фольклор&sort=year_desc&size=5&page=2")
+    desc = get(ui_client, "/api/search?subject=Фольклор&sort=year_desc&size=5&page=2")
     assert (desc["page"], desc["size"], desc["total"]) == (2, 5, 30)
     assert [r["year"] for r in desc["results"]] == [1974, 1973, 1972, 1971, 1970]
-    last = get(client, "/api/search?subject=Фольклор&sort=year_asc&size=7&page=5")
+    last = get(ui_client, "/api/search?subject=Фольклор&sort=year_asc&size=7&page=5")
     assert [r["year"] for r in last["results"]] == [1978, 1979]
 
 
-def test_record_with_holdings_and_source(client: FlaskClient) -> None:
-    body = get(client, f"/api/records/{SHARED_ANL}")
+def test_record_with_holdings_and_source(ui_client: FlaskClient) -> None:
+    body = get(ui_client, f"/api/records/{SHARED_ANL}")
     assert body["id"] == SHARED_ANL
     assert body["title"] == "Abai joly"
     assert {h["library"] for h in body["holdings"]} == {"anl", "nlrk"}
@@ -152,21 +152,21 @@ ERRORS = [
 
 @pytest.mark.parametrize(("url", "status", "code", "message"), ERRORS)
 def test_errors_word_for_word(
-    client: FlaskClient, url: str, status: int, code: str, message: str
+    ui_client: FlaskClient, url: str, status: int, code: str, message: str
 ) -> None:
-    assert get(client, url, status) == {"error": {"code": code, "message": message}}
+    assert get(ui_client, url, status) == {"error": {"code": code, "message": message}}
 
 
-def test_wrong_method(client: FlaskClient) -> None:
-    resp = client.post("/api/search")
+def test_wrong_method(ui_client: FlaskClient) -> None:
+    resp = ui_client.post("/api/search")
     assert resp.status_code == 405
     assert resp.get_json() == {
         "error": {"code": "method_not_allowed", "message": "method POST is not allowed; use GET"}
     }
 
 
-def test_unreadable_query_is_a_400_without_trace(client: FlaskClient) -> None:
-    body = get(client, "/api/search?q=" + "a" * 1200, 400)
+def test_unreadable_query_is_a_400_without_trace(ui_client: FlaskClient) -> None:
+    body = get(ui_client, "/api/search?q=" + "a" * 1200, 400)
     assert list(body) == ["error"]
     assert body["error"]["code"] == "bad_query"
     assert body["error"]["message"]

@@ -17,15 +17,15 @@ XSS_ID = "nlrk:oai:nlrk.kz:1003"
 DC_RECORD = "anl:oai:anl.az:2003"
 
 
-def download(client: FlaskClient, fmt: str, record_id: str) -> tuple[str, str]:
-    resp = client.get(f"/export/{fmt}/{record_id}")
+def download(ui_client: FlaskClient, fmt: str, record_id: str) -> tuple[str, str]:
+    resp = ui_client.get(f"/export/{fmt}/{record_id}")
     assert resp.status_code == 200
     assert resp.headers["Content-Disposition"].startswith("attachment; filename=")
     return resp.mimetype, resp.text
 
 
-def test_ris(client: FlaskClient) -> None:
-    mimetype, text = download(client, "ris", SHARED_NLRK)
+def test_ris(ui_client: FlaskClient) -> None:
+    mimetype, text = download(ui_client, "ris", SHARED_NLRK)
     assert mimetype == "application/x-research-info-systems"
     lines = text.split("\r\n")
     assert lines[0] == "TY  - BOOK"
@@ -34,29 +34,29 @@ def test_ris(client: FlaskClient) -> None:
     assert lines[-2:] == ["ER  - ", ""]
 
 
-def test_bibtex_escapes_tex(client: FlaskClient) -> None:
-    _, text = download(client, "bibtex", SHARED_NLRK)
+def test_bibtex_escapes_tex(ui_client: FlaskClient) -> None:
+    _, text = download(ui_client, "bibtex", SHARED_NLRK)
     assert text.startswith("@book{nlrk_oai_nlrk_kz_1001,\n")
     assert "  title = {Абай жолы},\n" in text and "  year = {1997}" in text
-    _, hostile = download(client, "bibtex", XSS_ID)
+    _, hostile = download(ui_client, "bibtex", XSS_ID)
     assert hostile.count("{") == hostile.count("}")
     assert r"\&" in hostile
 
 
-def test_marcxml_is_the_librarys_own_or_built(client: FlaskClient) -> None:
-    mimetype, own = download(client, "marcxml", SHARED_NLRK)
+def test_marcxml_is_the_librarys_own_or_built(ui_client: FlaskClient) -> None:
+    mimetype, own = download(ui_client, "marcxml", SHARED_NLRK)
     assert mimetype == "application/marcxml+xml"
     assert own.startswith('<record xmlns="http://www.loc.gov/MARC21/slim">')
-    _, built = download(client, "marcxml", DC_RECORD)
+    _, built = download(ui_client, "marcxml", DC_RECORD)
     (rec,) = pymarc.parse_xml_to_array(io.BytesIO(built.encode()))
     assert rec["245"]["a"] == "Azərbaycan xalçaları"
     assert rec["041"]["a"] == "aze"
 
 
-def test_oai_dc_is_the_librarys_own_or_built(client: FlaskClient) -> None:
-    _, own = download(client, "oai_dc", DC_RECORD)
+def test_oai_dc_is_the_librarys_own_or_built(ui_client: FlaskClient) -> None:
+    _, own = download(ui_client, "oai_dc", DC_RECORD)
     assert own.startswith("<oai_dc:dc")
-    _, built = download(client, "oai_dc", SHARED_NLRK)
+    _, built = download(ui_client, "oai_dc", SHARED_NLRK)
     root = etree.fromstring(built.encode())
     dc = "{http://purl.org/dc/elements/1.1/}"
     assert root.findtext(f"{dc}title") == "Абай жолы : роман-эпопея"
@@ -67,17 +67,17 @@ def test_oai_dc_is_the_librarys_own_or_built(client: FlaskClient) -> None:
     ]
 
 
-def test_json_has_record_holdings_and_source(client: FlaskClient) -> None:
-    mimetype, text = download(client, "json", SHARED_NLRK)
+def test_json_has_record_holdings_and_source(ui_client: FlaskClient) -> None:
+    mimetype, text = download(ui_client, "json", SHARED_NLRK)
     assert mimetype == "application/json"
     body = json.loads(text)
     assert body["title"] == "Абай жолы" and body["raw_xml"].startswith("<record")
     assert {h["library"] for h in body["holdings"]} == {"anl", "nlrk"}
 
 
-def test_unknown_format_or_record(client: FlaskClient) -> None:
-    assert client.get(f"/export/pdf/{SHARED_NLRK}").status_code == 404
-    assert client.get("/export/ris/nlrk:none").status_code == 404
+def test_unknown_format_or_record(ui_client: FlaskClient) -> None:
+    assert ui_client.get(f"/export/pdf/{SHARED_NLRK}").status_code == 404
+    assert ui_client.get("/export/ris/nlrk:none").status_code == 404
 
 
 HOSTILE_PAGES = [
@@ -93,8 +93,8 @@ HOSTILE_PAGES = [
 
 @pytest.mark.parametrize("lang", ["kk", "en"])
 @pytest.mark.parametrize("url", HOSTILE_PAGES)
-def test_hostile_metadata_is_text(client: FlaskClient, url: str, lang: str) -> None:
-    resp = client.get(url, headers={"Accept-Language": lang})
+def test_hostile_metadata_is_text(ui_client: FlaskClient, url: str, lang: str) -> None:
+    resp = ui_client.get(url, headers={"Accept-Language": lang})
     assert resp.status_code in (200, 400)
     body = resp.text
     assert "<script" not in body and "<img" not in body and "<b>" not in body
@@ -105,8 +105,8 @@ def test_hostile_metadata_is_text(client: FlaskClient, url: str, lang: str) -> N
         assert XSS_TITLE.split(">")[0] in text or "<script>" in text
 
 
-def test_hostile_record_page_shows_names_as_written(client: FlaskClient) -> None:
-    doc = html.fromstring(client.get(f"/records/{XSS_ID}").data)
+def test_hostile_record_page_shows_names_as_written(ui_client: FlaskClient) -> None:
+    doc = html.fromstring(ui_client.get(f"/records/{XSS_ID}").data)
     assert " ".join(doc.xpath("//h1")[0].text_content().split()) == " ".join(XSS_TITLE.split())
     assert XSS_NAME in doc.text_content()
 

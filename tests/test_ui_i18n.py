@@ -106,9 +106,9 @@ def visible_strings(body: bytes) -> list[str]:
     return out
 
 
-def leaks_on(client: FlaskClient, url: str, lang: str) -> list[str]:
+def leaks_on(ui_client: FlaskClient, url: str, lang: str) -> list[str]:
     exact, patterns = english_leaks(lang if lang != "en" else "kk")
-    resp = client.get(url, headers={"Accept-Language": lang})
+    resp = ui_client.get(url, headers={"Accept-Language": lang})
     strings = visible_strings(resp.data)
     found = [s for s in strings if s in exact]
     found += [s for s in strings for p in patterns if p.search(s)]
@@ -119,12 +119,12 @@ def leaks_on(client: FlaskClient, url: str, lang: str) -> list[str]:
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("url", PAGES)
-def test_no_english_leaks(client: FlaskClient, url: str, lang: str) -> None:
-    assert leaks_on(client, url, lang) == []
+def test_no_english_leaks(ui_client: FlaskClient, url: str, lang: str) -> None:
+    assert leaks_on(ui_client, url, lang) == []
 
 
-def test_the_leak_check_sees_english(client: FlaskClient) -> None:
-    found = leaks_on(client, "/?q=Абай жолы", "en")
+def test_the_leak_check_sees_english(ui_client: FlaskClient) -> None:
+    found = leaks_on(ui_client, "/?q=Абай жолы", "en")
     assert "Skip to main content" in found
     assert "1 work found" in found
 

@@ -1,4 +1,4 @@
-"""The reader's pages through Flask's test client, against a real SQLite index."""
+"""The reader's pages through Flask's test ui_client, against a real SQLite index."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from tests.support.ui import SHARED_ANL, SHARED_NLRK
 DC_RECORD = "anl:oai:anl.az:2003"
 
 
-def page(client: FlaskClient, url: str, lang: str = "en", status: int = 200) -> html.HtmlElement:
-    resp = client.get(url, headers={"Accept-Language": lang})
+def page(ui_client: FlaskClient, url: str, lang: str = "en", status: int = 200) -> html.HtmlElement:
+    resp = ui_client.get(url, headers={"Accept-Language": lang})
     assert resp.status_code == status, (url, resp.status_code)
     assert resp.mimetype == "text/html"
     return html.fromstring(resp.data)
@@ -39,9 +39,9 @@ def count(doc: html.HtmlElement) -> str:
     ],
 )
 def test_home_in_each_language(
-    client: FlaskClient, lang: str, placeholder: str, example: str
+    ui_client: FlaskClient, lang: str, placeholder: str, example: str
 ) -> None:
-    doc = page(client, "/", lang)
+    doc = page(ui_client, "/", lang)
     assert doc.get("lang") == lang
     (box,) = doc.xpath("//input[@name='q']")
     assert box.get("placeholder") == placeholder
@@ -51,8 +51,8 @@ def test_home_in_each_language(
     assert doc.xpath("//header") and doc.xpath("//footer") and doc.xpath("//nav")
 
 
-def test_results_show_what_a_reader_needs(client: FlaskClient) -> None:
-    doc = page(client, "/?q=Leyli Məcnun", "en")
+def test_results_show_what_a_reader_needs(ui_client: FlaskClient) -> None:
+    doc = page(ui_client, "/?q=Leyli Məcnun", "en")
     assert count(doc) == "1 work found"
     (hit,) = doc.xpath("//li[@class='hit']")
     title = hit.xpath(".//h2/a")[0]
@@ -66,53 +66,53 @@ def test_results_show_what_a_reader_needs(client: FlaskClient) -> None:
     assert hit.xpath(".//ul[@class='ecopy']/li/a/@href") == ["https://e.example.az/leyli.pdf"]
 
 
-def test_a_shared_work_is_one_result_with_both_libraries(client: FlaskClient) -> None:
+def test_a_shared_work_is_one_result_with_both_libraries(ui_client: FlaskClient) -> None:
     for query in ("Абай жолы", "Abai joly"):
-        doc = page(client, f"/?q={query}", "en")
+        doc = page(ui_client, f"/?q={query}", "en")
         assert count(doc) == "1 work found"
         badges = doc.xpath("//li[@class='hit']//ul[@class='badges']//abbr/text()")
         assert sorted(badges) == ["ANL", "NLRK"]
         assert doc.xpath("//li[@class='hit']//h2//mark")
 
 
-def test_library_names_follow_the_language(client: FlaskClient) -> None:
-    doc = page(client, "/?q=Абай жолы", "az")
+def test_library_names_follow_the_language(ui_client: FlaskClient) -> None:
+    doc = page(ui_client, "/?q=Абай жолы", "az")
     names = doc.xpath("//li[@class='hit']//abbr/@title")
     assert "Qazaxıstan Respublikasının Milli Kitabxanası" in names
     assert count(doc) == "1 əsər tapıldı"
 
 
-def test_clicking_a_facet_narrows_and_the_chip_removes_it(client: FlaskClient) -> None:
-    doc = page(client, "/?subject=Фольклор&lang=en")
+def test_clicking_a_facet_narrows_and_the_chip_removes_it(ui_client: FlaskClient) -> None:
+    doc = page(ui_client, "/?subject=Фольклор&lang=en")
     assert count(doc) == "30 works found"
     decades = doc.xpath("//section[contains(@class,'facet-decade')]//a")
     link = next(a for a in decades if "1960" in a.text_content())
     assert link.xpath(".//span[@class='count']")[0].text == "10"
-    narrowed = page(client, link.get("href"))
+    narrowed = page(ui_client, link.get("href"))
     assert count(narrowed) == "10 works found"
     chips = narrowed.xpath("//div[@class='active-filters']//a[@class='chip']")
     assert [" ".join(c.text_content().split()) for c in chips][-1].startswith("Decade: 1960–1969")
-    back = page(client, chips[-1].get("href"))
+    back = page(ui_client, chips[-1].get("href"))
     assert count(back) == "30 works found"
 
 
-def test_electronic_copy_facet(client: FlaskClient) -> None:
-    doc = page(client, "/?type=book&lang=ru")
+def test_electronic_copy_facet(ui_client: FlaskClient) -> None:
+    doc = page(ui_client, "/?type=book&lang=ru")
     (link,) = doc.xpath("//section[contains(@class,'facet-has_link')]//a")
     assert " ".join(link.text_content().split()) == "С электронной копией 3"
-    narrowed = page(client, link.get("href"), "ru")
+    narrowed = page(ui_client, link.get("href"), "ru")
     assert count(narrowed) == "Найдено 3 произведения"
     assert all(hit.xpath(".//ul[@class='ecopy']") for hit in narrowed.xpath("//li[@class='hit']"))
 
 
-def test_language_facet_uses_language_names(client: FlaskClient) -> None:
-    doc = page(client, "/?q=&type=book&lang=kk")
+def test_language_facet_uses_language_names(ui_client: FlaskClient) -> None:
+    doc = page(ui_client, "/?q=&type=book&lang=kk")
     labels = texts(doc, "//section[contains(@class,'facet-language')]//span[@class='facet-label']")
     assert "Әзірбайжан тілі" in labels and "Қазақ тілі" in labels
 
 
-def test_nothing_found_suggests_removing_filters(client: FlaskClient) -> None:
-    doc = page(client, "/?q=Абай&library=anl&type=map", "ru")
+def test_nothing_found_suggests_removing_filters(ui_client: FlaskClient) -> None:
+    doc = page(ui_client, "/?q=Абай&library=anl&type=map", "ru")
     assert count(doc) == "Ничего не найдено"
     advice = texts(doc, "//div[@class='nothing-found']//li")
     assert any("Уберите часть фильтров" in t for t in advice)
@@ -120,8 +120,8 @@ def test_nothing_found_suggests_removing_filters(client: FlaskClient) -> None:
     assert parse_qs(urlsplit(clear).query) == {"q": ["Абай"]}
 
 
-def test_sort_form_keeps_filters_and_pages_link(client: FlaskClient) -> None:
-    doc = page(client, "/?subject=Фольклор&size=5&sort=year_desc&page=2")
+def test_sort_form_keeps_filters_and_pages_link(ui_client: FlaskClient) -> None:
+    doc = page(ui_client, "/?subject=Фольклор&size=5&sort=year_desc&page=2")
     form = doc.xpath("//form[@class='sort-form']")[0]
     hidden = {i.get("name"): i.get("value") for i in form.xpath(".//input[@type='hidden']")}
     assert hidden == {"q": "", "subject": "Фольклор", "size": "5"}
@@ -135,8 +135,8 @@ def test_sort_form_keeps_filters_and_pages_link(client: FlaskClient) -> None:
     assert "Page 2 of 6" in texts(nav, ".//p")
 
 
-def test_record_page_shows_every_library_and_the_marc_source(client: FlaskClient) -> None:
-    doc = page(client, f"/records/{SHARED_NLRK}", "ru")
+def test_record_page_shows_every_library_and_the_marc_source(ui_client: FlaskClient) -> None:
+    doc = page(ui_client, f"/records/{SHARED_NLRK}", "ru")
     assert texts(doc, "//h1") == ["Абай жолы : роман-эпопея"]
     holdings = texts(doc, "//ul[@class='holdings']/li/h3")
     assert holdings == [
@@ -161,52 +161,52 @@ def test_record_page_shows_every_library_and_the_marc_source(client: FlaskClient
     assert exports == ["MARCXML", "oai_dc", "JSON", "RIS", "BibTeX"]
 
 
-def test_record_page_shows_dublin_core(client: FlaskClient) -> None:
-    doc = page(client, f"/records/{DC_RECORD}", "az")
+def test_record_page_shows_dublin_core(ui_client: FlaskClient) -> None:
+    doc = page(ui_client, f"/records/{DC_RECORD}", "az")
     rows = [" ".join(texts(tr, "./*")) for tr in doc.xpath("//table[@class='dc']/tbody/tr")]
     assert rows == ["dc:title Azərbaycan xalçaları", "dc:language aze", "dc:date 1988"]
     assert "Şəkil" in texts(doc, "//dl[@class='fields']/dd")
 
 
-def test_about_page_says_when_each_library_was_harvested(client: FlaskClient) -> None:
-    doc = page(client, "/about", "en")
+def test_about_page_says_when_each_library_was_harvested(ui_client: FlaskClient) -> None:
+    doc = page(ui_client, "/about", "en")
     rows = texts(doc, "//table[@class='libraries']/tbody/tr")
     assert rows[0].startswith("ANL Azerbaijan National Library")
     assert re.search(r"\d{4}", rows[0])
     assert rows[1] == "NLRK National Library of the Republic of Kazakhstan Not collected yet"
-    kk = page(client, "/about", "kk")
+    kk = page(ui_client, "/about", "kk")
     assert "Әлі жиналған жоқ" in texts(kk, "//table[@class='libraries']//td")
 
 
-def test_404_page_in_the_current_language(client: FlaskClient) -> None:
-    doc = page(client, "/no/such/page", "kk", status=404)
+def test_404_page_in_the_current_language(ui_client: FlaskClient) -> None:
+    doc = page(ui_client, "/no/such/page", "kk", status=404)
     assert texts(doc, "//h1") == ["Бет табылмады"]
-    doc = page(client, "/records/anl:oai:anl.az:404", "az", status=404)
+    doc = page(ui_client, "/records/anl:oai:anl.az:404", "az", status=404)
     assert texts(doc, "//h1") == ["Yazı tapılmadı"]
 
 
-def test_bad_parameter_page_names_it(client: FlaskClient) -> None:
-    doc = page(client, "/?q=x&page=abc", "ru", status=400)
+def test_bad_parameter_page_names_it(ui_client: FlaskClient) -> None:
+    doc = page(ui_client, "/?q=x&page=abc", "ru", status=400)
     assert "«page»" in texts(doc, "//main//p")[0]
 
 
-def test_accept_language_then_switcher_then_cookie(client: FlaskClient) -> None:
-    assert page(client, "/", "ru-RU,ru;q=0.9,en;q=0.5").get("lang") == "ru"
-    assert page(client, "/", "de-DE").get("lang") == "en"
-    doc = page(client, "/?q=Абай&library=nlrk", "ru")
+def test_accept_language_then_switcher_then_cookie(ui_client: FlaskClient) -> None:
+    assert page(ui_client, "/", "ru-RU,ru;q=0.9,en;q=0.5").get("lang") == "ru"
+    assert page(ui_client, "/", "de-DE").get("lang") == "en"
+    doc = page(ui_client, "/?q=Абай&library=nlrk", "ru")
     switch = {a.get("hreflang"): a.get("href") for a in doc.xpath("//nav[@class='lang-switch']//a")}
     assert set(switch) == {"kk", "az", "ru", "en"}
     kept = parse_qs(urlsplit(switch["az"]).query)
     assert kept == {"q": ["Абай"], "library": ["nlrk"], "lang": ["az"]}
-    az = client.get(switch["az"], headers={"Accept-Language": "ru"})
+    az = ui_client.get(switch["az"], headers={"Accept-Language": "ru"})
     assert 'lang="az"' in az.text
     assert "lang=az" in az.headers["Set-Cookie"]
-    assert page(client, "/about", "ru").get("lang") == "az"  # the cookie wins over the header
+    assert page(ui_client, "/about", "ru").get("lang") == "az"  # the cookie wins over the header
 
 
-def test_headers_forbid_scripts_and_pages_have_none(client: FlaskClient) -> None:
+def test_headers_forbid_scripts_and_pages_have_none(ui_client: FlaskClient) -> None:
     for url in ("/", "/?q=abai", f"/records/{SHARED_NLRK}", "/about", "/missing"):
-        resp = client.get(url)
+        resp = ui_client.get(url)
         csp = resp.headers["Content-Security-Policy"]
         assert "script-src 'none'" in csp and "default-src 'none'" in csp
         assert resp.headers["X-Content-Type-Options"] == "nosniff"
@@ -214,8 +214,8 @@ def test_headers_forbid_scripts_and_pages_have_none(client: FlaskClient) -> None
         assert " style=" not in resp.text and "onclick" not in resp.text
 
 
-def test_opensearch_description(client: FlaskClient) -> None:
-    resp = client.get("/opensearch.xml", headers={"Accept-Language": "kk"})
+def test_opensearch_description(ui_client: FlaskClient) -> None:
+    resp = ui_client.get("/opensearch.xml", headers={"Accept-Language": "kk"})
     assert resp.mimetype == "application/opensearchdescription+xml"
     root = etree.fromstring(resp.data)
     ns = {"o": "http://a9.com/-/spec/opensearch/1.1/"}
@@ -223,12 +223,12 @@ def test_opensearch_description(client: FlaskClient) -> None:
     templates = [u.get("template") for u in root.findall("o:Url", ns)]
     assert "http://localhost/?q={searchTerms}" in templates
     assert "http://localhost/api/search?q={searchTerms}" in templates
-    home = page(client, "/")
+    home = page(ui_client, "/")
     assert home.xpath("//link[@rel='search']/@href") == ["/opensearch.xml"]
 
 
-def test_stylesheet_is_served(client: FlaskClient) -> None:
-    resp = client.get("/static/birlik.css")
+def test_stylesheet_is_served(ui_client: FlaskClient) -> None:
+    resp = ui_client.get("/static/birlik.css")
     assert resp.status_code == 200 and "@media" in resp.text
     resp.close()
 
@@ -244,8 +244,8 @@ def contrast(a: str, b: str) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
-def test_colours_have_enough_contrast(client: FlaskClient) -> None:
-    resp = client.get("/static/birlik.css")
+def test_colours_have_enough_contrast(ui_client: FlaskClient) -> None:
+    resp = ui_client.get("/static/birlik.css")
     css = resp.text
     resp.close()
     var = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", css))

@@ -241,5 +241,5 @@ def ui_app(ui_env: tuple[Config, SQLiteBackend, Path]) -> Flask:
 
 
 @pytest.fixture
-def client(ui_app: Flask) -> FlaskClient:
+def ui_client(ui_app: Flask) -> FlaskClient:
     return ui_app.test_client()
