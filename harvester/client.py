@@ -46,6 +46,8 @@ from harvester.windows import normalise_granularity
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 _O = "{" + OAI_NS + "}"
+_HEADER, _METADATA = _O + "header", _O + "metadata"
+_IDENTIFIER, _DATESTAMP, _SETSPEC = _O + "identifier", _O + "datestamp", _O + "setSpec"
 USER_AGENT = "Birlik-harvester/0.1 (union catalogue; OAI-PMH)"
 
 # Characters XML 1.0 forbids, as raw bytes (never part of a UTF-8 multibyte sequence) and
@@ -355,22 +357,36 @@ def parse_page(root: etree._Element, url: str, source: str, prefix: str) -> Page
 
 
 def _record(rec: etree._Element, source: str, prefix: str) -> RawRecord | str:
-    """One ``<record>`` as a RawRecord, or the reason it cannot be one."""
-    header = rec.find(_O + "header")
+    """One ``<record>`` as a RawRecord, or the reason it cannot be one.
+
+    Walks the children once instead of ``find``-ing each (half the cost per record)."""
+    header = metadata = None
+    for child in rec:
+        tag = child.tag
+        if tag == _HEADER:
+            header = child
+        elif tag == _METADATA:
+            metadata = child
     if header is None:
         return f"record without <header> at line {rec.sourceline}"
-    identifier = (header.findtext(_O + "identifier") or "").strip()
-    datestamp = (header.findtext(_O + "datestamp") or "").strip()
+    identifier = datestamp = ""
+    sets: list[str] = []
+    for field_ in header:
+        tag = field_.tag
+        if tag == _IDENTIFIER:
+            identifier = (field_.text or "").strip()
+        elif tag == _DATESTAMP:
+            datestamp = (field_.text or "").strip()
+        elif tag == _SETSPEC:
+            sets.append((field_.text or "").strip())
     if not identifier or not datestamp:
         return f"header without identifier or datestamp at line {header.sourceline}"
-    sets = tuple((s.text or "").strip() for s in header.iterchildren(_O + "setSpec"))
     if header.get("status") == "deleted":
-        return RawRecord(source, identifier, prefix, datestamp, sets, deleted=True)
-    metadata = rec.find(_O + "metadata")
-    payload = None if metadata is None else next(iter(metadata), None)
-    while payload is not None and not isinstance(payload.tag, str):
-        payload = payload.getnext()  # skip comments and processing instructions
+        return RawRecord(source, identifier, prefix, datestamp, tuple(sets), deleted=True)
+    payload = None
+    if metadata is not None:
+        payload = next((e for e in metadata if isinstance(e.tag, str)), None)  # not comments
     if payload is None:
         return f"{identifier}: record without metadata"
     xml = etree.tostring(payload, encoding="unicode", with_tail=False)
-    return RawRecord(source, identifier, prefix, datestamp, sets, deleted=False, xml=xml)
+    return RawRecord(source, identifier, prefix, datestamp, tuple(sets), deleted=False, xml=xml)
