@@ -27,20 +27,25 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from indexer.translit_tables import APOSTROPHE_DIGRAPHS, APOSTROPHES, FOLD_TABLE
+from indexer.translit_tables import (
+    APOSTROPHE_DIGRAPHS,
+    APOSTROPHES,
+    DIGRAPH_APOSTROPHES,
+    FOLD_TABLE,
+)
 
 __all__ = ["name_key", "search_key", "title_key", "tokens"]
 
 _MARKS = "\u0300-\u036f\u0483-\u0489"
 _RAW_WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}{APOSTROPHES}])+")
 _TOKEN = re.compile(r"[a-z]+|[0-9]+")
-_APOSTROPHE_DIGRAPH = re.compile(rf"([scy])[{APOSTROPHES}](?=[^\W\d_])")
+_APOSTROPHE_DIGRAPH = re.compile(rf"([scy])[{DIGRAPH_APOSTROPHES}](?=[^\W\d_])")
 _SIGN_YE = re.compile(rf"(?<=[^\W\d_])[{APOSTROPHES}][yj](?=e)")
 
 _DIGRAPHS = {
     "shch": "shch", "sch": "shch", "dzh": "j", "zh": "j", "kh": "h", "gh": "k", "ch": "ch",
-    "tz": "ts", "dj": "j", "nggh": "n", "ngg": "n", "ngh": "n", "ng": "n", "ph": "f",
-    "ck": "k", "c": "j", "q": "k", "x": "h", "w": "v", "g": "k",
+    "tzh": "tj", "tz": "ts", "dj": "j", "nggh": "n", "ngg": "n", "ngh": "n", "ng": "n", "ph": "f",
+    "c": "j", "q": "k", "x": "h", "w": "v", "g": "k",
 }  # fmt: skip
 _DIGRAPH = re.compile("|".join(sorted(_DIGRAPHS, key=len, reverse=True)))
 _DOUBLE = re.compile(r"([a-z])\1+")

@@ -22,7 +22,7 @@ CYRILLIC: dict[str, str] = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "j",
     "з": "z", "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
     "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "yu",
     "я": "ya",
     # Kazakh
     "ә": "a", "ғ": "g", "қ": "k", "ң": "n", "ө": "o", "ұ": "u", "ү": "u", "һ": "h", "і": "i",
@@ -31,7 +31,7 @@ CYRILLIC: dict[str, str] = {
     # neighbours
     "ї": "yi", "є": "ye", "ґ": "g", "ў": "u", "ӯ": "u", "ӣ": "i", "ҳ": "h", "ҷ": "j",
     "ҡ": "k", "ҙ": "z", "ҫ": "s", "ӑ": "a", "ӗ": "e", "ӳ": "u", "ҥ": "n", "ӊ": "n",
-    "ӧ": "o", "ӱ": "u", "ӓ": "a", "ӹ": "y", "ѣ": "e", "ѳ": "f", "ѵ": "i", "ӕ": "ae",
+    "ӧ": "o", "ӱ": "u", "ӓ": "a", "ӹ": "i", "ѣ": "e", "ѳ": "f", "ѵ": "i", "ӕ": "ae",
 }  # fmt: skip
 
 # Latin letters whose generic ASCII folding is wrong for our languages or that NFKD cannot
@@ -43,13 +43,14 @@ LATIN: dict[str, str] = {
     "ſ": "s", "ħ": "h",
 }  # fmt: skip
 
-# Apostrophes, primes and soft/hard-sign marks: deleted, so they never split a word
-# (Kazakh Latin 2017 "a'", ALA-LC soft sign "ʹ", BGN "’").
-APOSTROPHES = "'’‘ʼʹʺʻ`´″"
+# Apostrophes, primes, soft/hard-sign marks and BGN's digraph-breaking middle dot: deleted, so
+# they never split a word (Kazakh Latin 2017 "a'", ALA-LC soft sign "ʹ", BGN "’" and "n·g").
+APOSTROPHES = "'’‘ʼʹʺʻ`´″·"
 
 # Digraphs of the Kazakh Latin alphabet of 2017, written with an apostrophe; replaced before
 # the apostrophe itself is deleted.
 APOSTROPHE_DIGRAPHS: dict[str, str] = {"s": "sh", "c": "ch", "y": "u"}
+DIGRAPH_APOSTROPHES = "'’ʼ"
 
 _ICU_FALLBACK = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII; Lower")
 
