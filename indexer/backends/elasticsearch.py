@@ -13,7 +13,7 @@ import elastic_transport
 import elasticsearch
 from elasticsearch import helpers
 
-from indexer.backends.elasticbase import BULK_OPTIONS, ElasticBackend
+from indexer.backends.elasticbase import BULK_OPTIONS, PARALLEL_OPTIONS, ElasticBackend
 
 _MAJOR = int(elasticsearch.__versionstr__.split(".")[0])
 
@@ -41,5 +41,9 @@ class ElasticsearchBackend(ElasticBackend):
             retry_on_status=(429, 502, 503, 504),
         )
 
-    def _streaming_bulk(self, actions: Iterable[dict[str, Any]]) -> Iterable[tuple[bool, Any]]:
+    def _streaming_bulk(
+        self, actions: Iterable[dict[str, Any]], *, parallel: bool = False
+    ) -> Iterable[tuple[bool, Any]]:
+        if parallel:
+            return helpers.parallel_bulk(self.client, actions, **PARALLEL_OPTIONS)
         return helpers.streaming_bulk(self.client, actions, **BULK_OPTIONS)

@@ -12,7 +12,7 @@ from typing import Any
 import opensearchpy
 from opensearchpy import helpers
 
-from indexer.backends.elasticbase import BULK_OPTIONS, ElasticBackend
+from indexer.backends.elasticbase import BULK_OPTIONS, PARALLEL_OPTIONS, ElasticBackend
 
 
 class OpenSearchBackend(ElasticBackend):
@@ -33,5 +33,9 @@ class OpenSearchBackend(ElasticBackend):
             retry_on_status=(429, 502, 503, 504),
         )
 
-    def _streaming_bulk(self, actions: Iterable[dict[str, Any]]) -> Iterable[tuple[bool, Any]]:
+    def _streaming_bulk(
+        self, actions: Iterable[dict[str, Any]], *, parallel: bool = False
+    ) -> Iterable[tuple[bool, Any]]:
+        if parallel:
+            return helpers.parallel_bulk(self.client, actions, **PARALLEL_OPTIONS)
         return helpers.streaming_bulk(self.client, actions, **BULK_OPTIONS)

@@ -101,7 +101,7 @@ class SQLiteBackend(SearchBackend):
         conn.close()
         self._local.conn = None
 
-    def _build(self, docs: Iterator[IndexDoc]) -> tuple[Path, int]:
+    def _build(self, docs: Iterator[Any], *, prepared: bool = False) -> tuple[Path, int]:
         """Write a complete new generation file from ``docs``; return it and its size."""
         path = self.directory / f"{self.index_name}-{time.time_ns()}.fts.sqlite3"
         conn = sqlite3.connect(path, isolation_level=None)
@@ -109,7 +109,7 @@ class SQLiteBackend(SearchBackend):
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
             conn.executescript(sql.SCHEMA)
-            n = self._write(conn, docs, fresh=True)
+            n = self._write(conn, docs, fresh=True, prepared=prepared)
             conn.executescript(sql.INDEXES)
             conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
             conn.execute("PRAGMA journal_mode = WAL")
@@ -136,11 +136,13 @@ class SQLiteBackend(SearchBackend):
 
     # -- writing -----------------------------------------------------------------------
 
-    def _write(self, conn: sqlite3.Connection, docs: Iterator[IndexDoc], *, fresh: bool) -> int:
+    def _write(
+        self, conn: sqlite3.Connection, docs: Iterator[Any], *, fresh: bool, prepared: bool = False
+    ) -> int:
         """Write ``docs`` in batches, each one transaction; replace records with the same id."""
         n = 0
-        prepared = to_documents(docs)
-        while batch := list(islice(prepared, BATCH)):
+        sources = docs if prepared else to_documents(docs)
+        while batch := list(islice(sources, BATCH)):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 if not fresh:
@@ -204,6 +206,11 @@ class SQLiteBackend(SearchBackend):
     def rebuild(self, docs: Iterable[IndexDoc]) -> int:
         with self._write_lock:
             return self._guard(lambda: self._swap_in(self._build(iter(docs))))
+
+    def rebuild_prepared(self, docs: Iterable[dict[str, Any]]) -> int:
+        """``rebuild`` from documents already made by ``to_document`` (for benchmarks)."""
+        with self._write_lock:
+            return self._guard(lambda: self._swap_in(self._build(iter(docs), prepared=True)))
 
     # -- reading -----------------------------------------------------------------------
 

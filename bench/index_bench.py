@@ -1,0 +1,135 @@
+"""Index throughput of each backend, beside a baseline measured in the same run.
+
+    python bench/index_bench.py [--records 100000] [--sqlite-records 1000000] [--backends ...]
+
+For every backend: documents per second of ``backend.rebuild(docs)`` (our whole path:
+flat documents with their search keys, bulk writes, alias or file swap). Baselines:
+
+- the engines: a raw ``helpers.bulk`` of the *same prepared documents* into a fresh index of
+  the same template (no preparation, no retries, no swap); target ours >= 0.8x raw;
+- sqlite: the target is 20 000 docs/s; the preparation alone (``to_document``) is timed too,
+  so the share the SQL side takes is visible.
+
+Engines come from BIRLIK_ES_URL / BIRLIK_OS_URL (``scripts/engine start …``); one unset is
+skipped with a note. Not a timed test: it prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from indexer.backends.base import IndexDoc, SearchBackend
+from indexer.documents import to_document
+from tests.support.records import generated
+
+ENV = {"elasticsearch": "BIRLIK_ES_URL", "opensearch": "BIRLIK_OS_URL"}
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
+
+
+def line(what: str, n: int, seconds: float, extra: str = "") -> None:
+    print(f"  {what:<38} {n:>9,} docs {seconds:8.1f} s {n / seconds:>10,.0f} docs/s {extra}")
+
+
+def bench_sqlite(n: int) -> None:
+    from indexer.backends.sqlite import SQLiteBackend
+
+    print(f"sqlite, {n:,} records")
+    docs = list(generated(n, seed=11))
+    t_prep, prepared = timed(lambda: [to_document(d) for d in docs])
+    line("to_document only (keys, JSON)", n, t_prep)
+    with tempfile.TemporaryDirectory(prefix="birlik-bench-") as tmp:
+        b = SQLiteBackend(tmp, "bench")
+        t, _ = timed(lambda: b.rebuild_prepared(prepared))
+        line("ours, prepared documents: SQLite only", n, t, f"{n / t / 20_000:.2f}x 20k target")
+        prepared.clear()
+        t, _ = timed(lambda: b.rebuild(docs))
+        line("ours: rebuild (prepare + write + swap)", n, t, f"{n / t / 20_000:.2f}x 20k target")
+        more = list(generated(min(n, 20_000), seed=12, prefix="a"))
+        t, _ = timed(lambda: b.add(more))
+        line("ours: add to a full index (upsert)", len(more), t)
+        size = sum(f.stat().st_size for f in Path(tmp).glob("bench-*"))
+        print(f"  index file {size / 1e6:,.0f} MB, {size / b.count():,.0f} bytes/record")
+        b.close()
+
+
+def bench_engine(kind: str, n: int) -> None:
+    url = os.environ.get(ENV[kind])
+    if not url:
+        print(f"{kind}: skipped, {ENV[kind]} is not set (scripts/engine start {kind})")
+        return
+
+    backend: Any
+    if kind == "elasticsearch":
+        from elasticsearch import helpers
+
+        from indexer.backends.elasticsearch import ElasticsearchBackend
+
+        backend = ElasticsearchBackend(url, f"bench-{uuid.uuid4().hex[:8]}", timeout=120)
+    else:
+        from opensearchpy import helpers  # type: ignore[no-redef]
+
+        from indexer.backends.opensearch import OpenSearchBackend
+
+        backend = OpenSearchBackend(url, f"bench-{uuid.uuid4().hex[:8]}", timeout=120)
+    print(f"{kind} {backend.check_version()} at {url}, {n:,} records")
+    docs: list[IndexDoc] = list(generated(n, seed=11))
+    t_prep, prepared = timed(lambda: [to_document(d) for d in docs])
+    line("to_document only", n, t_prep)
+    client = backend.client
+    raw_index = f"{backend.alias}-vraw"
+    try:
+        backend.ping()  # puts the template, so the raw index gets the same mappings
+        client.indices.create(index=raw_index)
+        client.indices.put_settings(index=raw_index, body={"index": {"refresh_interval": "-1"}})
+        warm = ({"_index": raw_index, "_id": d["id"], "_source": d} for d in prepared[:5000])
+        helpers.bulk(client, warm, chunk_size=1000)  # JIT and caches warm for both
+        actions = ({"_index": raw_index, "_id": d["id"], "_source": d} for d in prepared)
+        t_raw, _ = timed(lambda: helpers.bulk(client, actions, chunk_size=1000))
+        client.indices.refresh(index=raw_index)
+        line("raw helpers.bulk of prepared documents", n, t_raw)
+        client.indices.delete(index=raw_index)
+        t_ours, _ = timed(lambda: backend.rebuild_prepared(prepared))
+        line("ours, prepared: bulk + retries + swap", n, t_ours, f"{t_raw / t_ours:.2f}x raw")
+        t_all, _ = timed(lambda: backend.rebuild(docs))
+        line("ours: rebuild (prepare + bulk + swap)", n, t_all, f"{t_raw / t_all:.2f}x raw")
+    finally:
+        client.indices.delete(index=raw_index, ignore_unavailable=True)
+        destroy(backend)
+
+
+def destroy(backend: SearchBackend) -> None:
+    getattr(backend, "destroy", lambda: None)()
+    backend.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--records", type=int, default=100_000, help="records for the engines")
+    ap.add_argument("--sqlite-records", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--backends", nargs="+", default=["sqlite", "elasticsearch", "opensearch"])
+    args = ap.parse_args()
+    for kind in args.backends:
+        if kind == "sqlite":
+            for n in args.sqlite_records:
+                bench_sqlite(n)
+        else:
+            bench_engine(kind, args.records)
+
+
+if __name__ == "__main__":
+    main()
