@@ -172,6 +172,9 @@ def test_flavour_detection_from_the_record() -> None:
     assert not is_rusmarc(uni)
     rec = normalise(RawRecord("x", "1", "oai_marc", "d", xml=uni.to_marcxml()))
     assert rec.format == "unimarc"
+    # a provider that labels UNIMARC as marc21: the record wins
+    rec = normalise(RawRecord("x", "1", "marc21", "d", xml=uni.to_marcxml()))
+    assert (rec.format, rec.title) == ("unimarc", "T")
 
 
 @pytest.mark.parametrize(

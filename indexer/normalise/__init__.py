@@ -78,8 +78,14 @@ def _finish(detect_language: bool) -> tuple[Step, ...]:
 def normalise_marc(
     rec: MarcRecord, raw: RawRecord, *, flavour: str = "", detect_language: bool = True
 ) -> Record:
-    """Map an already parsed MARC record (MARC21 or UNIMARC/RUSMARC) to a ``Record``."""
-    flavour = flavour or unimarc.detect_marc_flavour(rec)
+    """Map an already parsed MARC record (MARC21 or UNIMARC/RUSMARC) to a ``Record``.
+
+    ``flavour`` comes from the metadataPrefix; a record that plainly is UNIMARC (a 200
+    title and no 245) is read as UNIMARC even under a "marc21" prefix.
+    """
+    found = unimarc.detect_marc_flavour(rec)
+    if not flavour or (flavour == "marc21" and found == "unimarc" and rec.has("200")):
+        flavour = found
     if flavour in ("unimarc", "rusmarc"):
         fmt = "rusmarc" if flavour == "rusmarc" or unimarc.is_rusmarc(rec) else "unimarc"
         steps = unimarc.STEPS
