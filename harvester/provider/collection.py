@@ -36,6 +36,7 @@ from harvester.provider.storage import (
     Pool,
     ancestors,
     fingerprint,
+    formats_key,
     meta,
     select_items,
     transaction,
@@ -126,19 +127,21 @@ class Collection:
             formats.update(item.namespaces)
         try:
             with transaction(conn):
-                conn.executemany(
-                    "INSERT INTO items VALUES (?, ?, ?, ?)",
-                    [(i.identifier, i.datestamp, int(i.deleted), " ".join(i.sets)) for i in chunk],
-                )
+                rows = [
+                    (i.identifier, i.datestamp, int(i.deleted), formats_key(i.metadata),
+                     " ".join(i.sets))
+                    for i in chunk
+                ]  # fmt: skip
+                conn.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?)", rows)
                 conn.executemany(
                     "INSERT INTO metadata VALUES (?, ?, ?)",
                     [(i.identifier, p, x) for i in chunk for p, x in i.metadata.items()],
                 )
                 conn.executemany(
-                    "INSERT OR IGNORE INTO item_sets VALUES (?, ?, ?)",
+                    "INSERT OR IGNORE INTO item_sets VALUES (?, ?, ?, ?, ?, ?)",
                     [
-                        (a, i.datestamp, i.identifier)
-                        for i in chunk
+                        (a, *row)
+                        for i, row in zip(chunk, rows, strict=True)
                         for s in i.sets
                         for a in ancestors(s)
                     ],

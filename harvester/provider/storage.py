@@ -1,10 +1,12 @@
 """The SQLite side of a collection: schema, connection pool, transactions, list queries.
 
 Every list page is one keyset query: items after the key (datestamp, identifier) of the
-last item sent, walking ``items_by_date`` (covering) or, for a set, ``item_sets`` whose
-rows carry each item's setSpecs *and their ancestors*. Metadata is a rowid table looked
-up by a unique (identifier, prefix) index: large rows in a WITHOUT ROWID table made a
-page cost three times as much CPU (measured at 100k records).
+last item sent, walking ``items_by_date`` or, for a set, ``item_sets``, which has a row per
+setSpec of an item *and per ancestor* (``lang:aze`` puts it in ``lang`` too). Both carry
+the deleted flag and the item's formats, so a list's filter and its completeListSize
+count never leave the index (1M items: the count went from 2.6 s to a fraction). Metadata
+is a rowid table looked up by a unique (identifier, prefix) index: large rows in a WITHOUT
+ROWID table made a page cost three times as much CPU (measured at 100k records).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import queue
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -21,14 +23,16 @@ SCHEMA = """
 PRAGMA journal_mode = WAL;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS items (
-    identifier TEXT PRIMARY KEY, datestamp TEXT NOT NULL,
-    deleted INTEGER NOT NULL, sets TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS items_by_date ON items (datestamp, identifier, deleted, sets);
+    identifier TEXT PRIMARY KEY, datestamp TEXT NOT NULL, deleted INTEGER NOT NULL,
+    formats TEXT NOT NULL, sets TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS items_by_date
+    ON items (datestamp, identifier, deleted, formats, sets);
 CREATE TABLE IF NOT EXISTS metadata (
     identifier TEXT NOT NULL, prefix TEXT NOT NULL, xml TEXT NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS metadata_key ON metadata (identifier, prefix);
 CREATE TABLE IF NOT EXISTS item_sets (
-    spec TEXT NOT NULL, datestamp TEXT NOT NULL, identifier TEXT NOT NULL,
+    spec TEXT NOT NULL, identifier TEXT NOT NULL, datestamp TEXT NOT NULL,
+    deleted INTEGER NOT NULL, formats TEXT NOT NULL, sets TEXT NOT NULL,
     PRIMARY KEY (spec, datestamp, identifier)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS formats (
     prefix TEXT PRIMARY KEY, schema TEXT NOT NULL, namespace TEXT NOT NULL);
@@ -49,6 +53,11 @@ def ancestors(spec: str) -> tuple[str, ...]:
     return tuple(":".join(parts[: n + 1]) for n in range(len(parts)))
 
 
+def formats_key(metadata: Iterable[str]) -> str:
+    """The ``formats`` column: the item's prefixes, space-delimited on both sides."""
+    return " " + " ".join(sorted(metadata)) + " "
+
+
 def select_items(
     prefix: str,
     set_spec: str | None,
@@ -60,29 +69,31 @@ def select_items(
 ) -> tuple[str, list[object]]:
     """SQL and arguments selecting a list's items after ``after``, in key order.
 
-    Rows are (identifier, datestamp, deleted, sets, xml or None). Deleted items are
-    listed for every prefix (they have no metadata left to say which they had).
+    Rows are (identifier, datestamp, deleted, sets, xml or None). The filter is answered
+    from the walking index alone (it carries deleted, formats and sets); metadata is
+    joined only for the rows returned. Deleted items are listed for every prefix (they
+    have no metadata left to say which they had).
     """
-    key = "s" if set_spec is not None else "i"
+    table = "item_sets" if set_spec is not None else "items"
     xml = "m.xml" if with_metadata else "NULL"
-    sql = f"SELECT i.identifier, i.datestamp, i.deleted, i.sets, {xml}"
+    sql = f"SELECT t.identifier, t.datestamp, t.deleted, t.sets, {xml} FROM {table} t"
+    args: list[object] = []
+    if with_metadata:
+        sql += " LEFT JOIN metadata m ON m.identifier = t.identifier AND m.prefix = ?"
+        args.append(prefix)
+    where = []
     if set_spec is not None:
-        sql += " FROM item_sets s JOIN items i ON i.identifier = s.identifier"
-    else:
-        sql += " FROM items i"
-    sql += " LEFT JOIN metadata m ON m.identifier = i.identifier AND m.prefix = ?"
-    args: list[object] = [prefix]
-    where = [f"({key}.datestamp, {key}.identifier) > (?, ?)", f"{key}.datestamp >= ?"]
+        where.append("t.spec = ?")
+        args.append(set_spec)
+    where += ["(t.datestamp, t.identifier) > (?, ?)", "t.datestamp >= ?"]
     args += [after[0], after[1], lo]
-    if set_spec is not None:
-        where.insert(0, "s.spec = ?")
-        args.insert(1, set_spec)
     if hi is not None:
-        where.append(f"{key}.datestamp <= ?")
+        where.append("t.datestamp <= ?")
         args.append(hi)
-    where.append("(m.prefix IS NOT NULL OR i.deleted)" if with_deleted else "m.prefix IS NOT NULL")
-    sql += " WHERE " + " AND ".join(where)
-    sql += f" ORDER BY {key}.datestamp, {key}.identifier"
+    has_format = "instr(t.formats, ?) > 0"
+    where.append(f"(t.deleted OR {has_format})" if with_deleted else has_format)
+    args.append(f" {prefix} ")
+    sql += " WHERE " + " AND ".join(where) + " ORDER BY t.datestamp, t.identifier"
     return sql, args
 
 
@@ -142,8 +153,8 @@ def transaction(conn: sqlite3.Connection) -> Iterator[None]:
 
 
 def fingerprint(paths: list[Path]) -> str:
-    """Names, sizes and modification times of ``paths``, hashed."""
-    h = hashlib.sha256()
+    """Names, sizes and modification times of ``paths`` and the schema, hashed."""
+    h = hashlib.sha256(SCHEMA.encode())
     for p in paths:
         st = p.stat()
         h.update(f"{p.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
