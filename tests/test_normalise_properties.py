@@ -3,7 +3,6 @@ a Record or raises NormaliseError; nothing else escapes, and a failure names its
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -137,57 +136,6 @@ def test_arbitrary_well_formed_xml(xml: str, prefix: str) -> None:
 def test_arbitrary_bytes_as_iso2709(data: bytes) -> None:
     for item in iter_iso2709(data):
         assert isinstance(item, MarcRecord | NormaliseError)
-
-
-def _lxml_read(xml: str) -> list[MarcRecord]:
-    from indexer.normalise.marcxml import find_records, parse_xml, read_record
-
-    return [read_record(el) for el in find_records(parse_xml(xml))]
-
-
-@SETTINGS
-@given(marc_records(), st.booleans(), st.booleans(), st.booleans())
-def test_scanner_reads_exactly_what_lxml_reads(
-    rec: MarcRecord, prefixed: bool, single_quotes: bool, collection: bool
-) -> None:
-    from indexer.normalise.marcxml_scan import scan
-
-    xml = rec.to_marcxml()
-    if prefixed:
-        xml = (
-            xml.replace("<", "<marc:")
-            .replace("<marc:/", "</marc:")
-            .replace('xmlns="', 'xmlns:marc="')
-        )
-    if single_quotes and "'" not in xml:
-        xml = xml.replace('"', "'")
-    if collection:
-        ns = ' xmlns:marc="http://www.loc.gov/MARC21/slim"' if prefixed else ""
-        p = "marc:" if prefixed else ""
-        xml = f"<{p}collection{ns}>{xml}{xml}</{p}collection>"
-    fast = scan(xml)
-    slow = _lxml_read(xml)
-    if fast is not None:  # the scanner may decline, never disagree
-        assert [(r.leader, r.fields_) for r in fast] == [(r.leader, r.fields_) for r in slow]
-
-
-@pytest.mark.parametrize(
-    "xml",
-    [
-        "<record><leader>x</leader><!-- note --></record>",
-        "<record><leader>x</leader><![CDATA[y]]></record>",
-        "<record><leader>a &nbsp; b</leader></record>",
-        "<record><leader>a & b</leader></record>",
-        "<record><leader>x</leader><unknown/></record>",
-        "<record><datafield tag='245'><subfield code='a'>x</datafield></record>",
-        "<record><leader>x</leader>",
-        "<record>\r\n<leader>x</leader></record>",
-    ],
-)
-def test_scanner_declines_what_it_cannot_fully_read(xml: str) -> None:
-    from indexer.normalise.marcxml_scan import scan
-
-    assert scan(xml) is None
 
 
 def test_records_built_fast_equal_records_built_by_the_model() -> None:
