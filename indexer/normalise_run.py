@@ -5,12 +5,15 @@ Reads raw records whose ``seq`` is above the last normalised one (all of them wi
 or tombstones its row in ``records``. A record that fails goes to ``quarantine`` with the
 step and the reason, and the run goes on; its previous normalised version, if any, stays
 (nothing already stored is lost). A quarantined record that later normalises leaves the
-quarantine. Work is committed in batches together with the ``normalised_seq`` reached, so
+quarantine. A provider harvested in two formats yields one record, the richer (MARC over
+oai_dc); a deletion in any format deletes it, as OAI-PMH deletes items, not formats.
+Work is committed in batches together with the ``normalised_seq`` reached, so
 an interrupted run resumes where it stopped.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -31,6 +34,8 @@ from indexer.state import (
 log = logging.getLogger(__name__)
 
 BATCH = 500
+# When one provider is harvested in several formats, the richer record wins.
+_RICHNESS = {"marc21": 2, "unimarc": 2, "rusmarc": 2, "oai_dc": 1}
 
 
 @dataclass
@@ -126,7 +131,9 @@ def _write_batch(
                 "DELETE FROM quarantine WHERE source=? AND identifier=? AND prefix=?", qkey
             )
             summary.released += cur.rowcount
-            row = conn.execute("SELECT deleted, json FROM records WHERE id=?", (rid,)).fetchone()
+            row = conn.execute(
+                "SELECT deleted, json, prefix FROM records WHERE id=?", (rid,)
+            ).fetchone()
             if rec is None:  # a deletion
                 if row is None or row["deleted"]:
                     if row is None:
@@ -146,6 +153,11 @@ def _write_batch(
                 )
                 continue
             js = rec.to_json()
+            if row is not None and not row["deleted"] and row["prefix"] != raw.prefix:
+                kept = _RICHNESS.get(json.loads(row["json"]).get("format", ""), 0)
+                if kept > _RICHNESS.get(rec.format, 0):  # keep MARC over oai_dc
+                    summary.unchanged += 1
+                    continue
             if row is not None and not row["deleted"] and row["json"] == js:
                 summary.unchanged += 1
                 conn.execute("UPDATE records SET seq=? WHERE id=?", (stored.seq, rid))
@@ -153,10 +165,11 @@ def _write_batch(
             rev += 1
             summary.normalised += 1
             conn.execute(
-                "INSERT INTO records (id, source, oai_id, seq, rev, deleted, json, updated)"
-                " VALUES (?,?,?,?,?,0,?,?) ON CONFLICT(id) DO UPDATE SET seq=excluded.seq,"
-                " rev=excluded.rev, deleted=0, json=excluded.json, updated=excluded.updated",
-                (rid, raw.source, raw.identifier, stored.seq, rev, js, now),
+                "INSERT INTO records (id, source, oai_id, prefix, seq, rev, deleted, json,"
+                " updated) VALUES (?,?,?,?,?,?,0,?,?) ON CONFLICT(id) DO UPDATE SET"
+                " prefix=excluded.prefix, seq=excluded.seq, rev=excluded.rev, deleted=0,"
+                " json=excluded.json, updated=excluded.updated",
+                (rid, raw.source, raw.identifier, raw.prefix, stored.seq, rev, js, now),
             )
         set_state(conn, RECORDS_REV, rev)
         summary.last_seq = max(summary.last_seq, batch[-1].seq)

@@ -5,6 +5,8 @@
                  change of the row (new, changed, deleted), so later stages (dedup, the
                  search backend) ask ``changed_record_ids(db, since_rev)`` for their work.
                  A deletion keeps the row as a tombstone (``deleted=1``, ``json`` NULL).
+                 ``prefix`` is the metadataPrefix the record was made from: when a
+                 provider is harvested in two formats, the richer one (MARC) is kept.
 ``quarantine``   raw records that could not be normalised: step, reason, seq, time.
 ``index_state``  key/value: ``normalised_seq`` (last raw seq normalised), ``records_rev``.
 
@@ -28,6 +30,7 @@ CREATE TABLE IF NOT EXISTS records (
     id       TEXT PRIMARY KEY,
     source   TEXT NOT NULL,
     oai_id   TEXT NOT NULL,
+    prefix   TEXT NOT NULL DEFAULT '',
     seq      INTEGER NOT NULL,
     rev      INTEGER NOT NULL,
     deleted  INTEGER NOT NULL DEFAULT 0,
@@ -63,8 +66,20 @@ def ensure_schema(db: StateDB) -> None:
             for stmt in SCHEMA.split(";"):
                 if stmt.strip():
                     conn.execute(stmt)
+            cols = {r[1] for r in conn.execute("PRAGMA table_info(records)").fetchall()}
+            if "prefix" not in cols:  # a database from before the column existed
+                conn.execute("ALTER TABLE records ADD COLUMN prefix TEXT NOT NULL DEFAULT ''")
     except sqlite3.Error as e:
         raise BackendError(f"cannot create the indexer's tables in {db.path}: {e}") from e
+
+
+def _has_tables(db: StateDB) -> bool:
+    """True once ``ensure_schema`` has run on this database (readers before the first
+    index run see nothing rather than an error)."""
+    row = db.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='quarantine'"
+    ).fetchone()
+    return row is not None
 
 
 def get_state(conn: sqlite3.Connection, key: str, default: int = 0) -> int:
@@ -103,6 +118,8 @@ class RecordChange:
 
 def iter_records(db: StateDB, *, source: str | None = None, batch: int = 1000) -> Iterator[Record]:
     """Every live (not deleted) normalised record, in id order, read in batches."""
+    if not _has_tables(db):
+        return
     last = ""
     while True:
         sql = "SELECT id, json FROM records WHERE deleted=0 AND id > ?"
@@ -119,6 +136,8 @@ def iter_records(db: StateDB, *, source: str | None = None, batch: int = 1000) -
 
 
 def get_record(db: StateDB, record_id: str) -> Record | None:
+    if not _has_tables(db):
+        return None
     row = db.conn.execute(
         "SELECT json FROM records WHERE id=? AND deleted=0", (record_id,)
     ).fetchone()
@@ -131,6 +150,8 @@ def changed_record_ids(db: StateDB, since_rev: int = 0) -> Iterator[RecordChange
     A consumer keeps the highest ``rev`` it has processed and asks again from there;
     ``current_rev(db)`` is where a full rebuild can start counting.
     """
+    if not _has_tables(db):
+        return
     last = since_rev
     while True:
         rows = db.conn.execute(
@@ -146,6 +167,8 @@ def changed_record_ids(db: StateDB, since_rev: int = 0) -> Iterator[RecordChange
 
 
 def current_rev(db: StateDB) -> int:
+    if not _has_tables(db):
+        return 0
     return get_state(db.conn, RECORDS_REV)
 
 
@@ -153,6 +176,8 @@ def quarantined(
     db: StateDB, *, source: str | None = None, limit: int = 100
 ) -> list[QuarantineEntry]:
     """Quarantined raw records, newest first."""
+    if not _has_tables(db):
+        return []
     sql = "SELECT source, identifier, prefix, step, reason, seq, at FROM quarantine"
     args: list[object] = []
     if source is not None:
@@ -164,11 +189,15 @@ def quarantined(
 
 def quarantine_counts(db: StateDB) -> dict[str, int]:
     """Quarantined records per source."""
+    if not _has_tables(db):
+        return {}
     rows = db.conn.execute("SELECT source, COUNT(*) FROM quarantine GROUP BY source")
     return {r[0]: int(r[1]) for r in rows.fetchall()}
 
 
 def record_counts(db: StateDB) -> dict[str, int]:
     """Live normalised records per source."""
+    if not _has_tables(db):
+        return {}
     rows = db.conn.execute("SELECT source, COUNT(*) FROM records WHERE deleted=0 GROUP BY source")
     return {r[0]: int(r[1]) for r in rows.fetchall()}

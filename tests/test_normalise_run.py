@@ -110,3 +110,30 @@ def test_progress_and_summary_line(state_db: StateDB) -> None:
     s = normalise_changed(state_db, detect_language=False)
     assert "normalised 1, deleted 0, quarantined 0" in s.line()
     assert s.rate > 0
+
+
+def test_marc_wins_over_oai_dc_for_the_same_item(state_db: StateDB) -> None:
+    dc = (
+        "<oai_dc:dc xmlns:oai_dc='http://www.openarchives.org/OAI/2.0/oai_dc/'"
+        " xmlns:dc='http://purl.org/dc/elements/1.1/'><dc:title>Short</dc:title></oai_dc:dc>"
+    )
+    state_db.store_page(
+        [
+            _raw("1", GOOD.format(title="Full MARC title")),
+            RawRecord("anl", "1", "oai_dc", "2024-01-01", xml=dc),
+            RawRecord("anl", "2", "oai_dc", "2024-01-01", xml=dc),
+        ]
+    )
+    normalise_changed(state_db, detect_language=False)
+    one = get_record(state_db, "anl:1")
+    two = get_record(state_db, "anl:2")
+    assert one is not None and (one.format, one.title) == ("marc21", "Full MARC title")
+    assert two is not None and two.format == "oai_dc"
+
+
+def test_readers_before_the_first_run_see_nothing(state_db: StateDB) -> None:
+    assert list(iter_records(state_db)) == []
+    assert quarantined(state_db) == [] and quarantine_counts(state_db) == {}
+    assert record_counts(state_db) == {} and current_rev(state_db) == 0
+    assert get_record(state_db, "anl:1") is None
+    assert list(changed_record_ids(state_db)) == []
