@@ -42,34 +42,50 @@ _TOKEN = re.compile(r"[a-z]+|[0-9]+")
 _APOSTROPHE_DIGRAPH = re.compile(rf"([scy])[{DIGRAPH_APOSTROPHES}](?=[^\W\d_])")
 _SIGN_YE = re.compile(rf"(?<=[^\W\d_])[{APOSTROPHES}][yj](?=e)")
 
-_DIGRAPHS = {
-    "shch": "shch", "sch": "shch", "dzh": "j", "zh": "j", "kh": "h", "gh": "k", "ch": "ch",
-    "tzh": "tj", "tz": "ts", "dj": "j", "nggh": "n", "ngg": "n", "ngh": "n", "ng": "n", "ph": "f",
-    "c": "j", "q": "k", "x": "h", "w": "v", "g": "k",
-}  # fmt: skip
-_DIGRAPH = re.compile("|".join(sorted(_DIGRAPHS, key=len, reverse=True)))
+# Multi-letter spellings, replaced in this order (those with an h only when the word has one).
+# Upper case marks finished letters that the single-letter steps after them must not touch;
+# the i/y/j family stays lower case (ж is one of it).
+_H_DIGRAPHS = (
+    ("shch", "SHCH"), ("sch", "SHCH"), ("dzh", "j"), ("tzh", "tj"), ("zh", "j"),
+    ("nggh", "n"), ("ngh", "n"), ("kh", "h"), ("gh", "k"), ("ch", "CH"), ("ph", "f"),
+)  # fmt: skip
+_OTHER_DIGRAPHS = (("dj", "j"), ("ngg", "n"), ("ng", "n"), ("tz", "ts"))
+_CONS = "bdfhklmnprstvzH"
 _DOUBLE = re.compile(r"([a-z])\1+")
-_CONS = "bdfhklmnprstvz"
 _YO = re.compile(rf"(?<=[{_CONS}])[yj]o")
 _F_BEFORE_E = re.compile(r"(?:^|(?<=[aeou]))[iyj]+(?=e)")
 _F_INITIAL = re.compile(r"^[iyj]+(?=[aou])")
-_F_RUN = re.compile(r"[iyj]+")
-_FINAL_HIGH = re.compile(rf"(?<=[a-z][{_CONS}])[iu]$")
 
 _MAX_CACHE = 500_000
 _cache: dict[str, str] = {}
 
 
+def _first(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
 def _skeleton_once(word: str) -> str:
-    """One pass of the lossy skeleton rules over an ASCII letter run."""
-    word = _DIGRAPH.sub(lambda m: _DIGRAPHS[m.group()], word)
-    word = _DOUBLE.sub(r"\1", word)
-    word = _YO.sub("e", word)
-    word = _F_BEFORE_E.sub("", word)
-    word = _F_INITIAL.sub("J", word)
-    word = _F_RUN.sub("i", word).replace("J", "j")
-    word = _FINAL_HIGH.sub("", word)
-    return _DOUBLE.sub(r"\1", word)
+    """One pass of the lossy skeleton rules over an ASCII letter run.
+
+    Plain ``str.replace`` chains and guarded regexes: this runs once per new word.
+    """
+    word = word.replace("q", "k").replace("x", "h").replace("w", "v")
+    if "h" in word:
+        for spelling, letter in _H_DIGRAPHS:
+            word = word.replace(spelling, letter)
+    for spelling, letter in _OTHER_DIGRAPHS:
+        word = word.replace(spelling, letter)
+    word = word.replace("c", "j").replace("g", "k")
+    if "yo" in word or "jo" in word:
+        word = _YO.sub("e", word)
+    if "e" in word:
+        word = _F_BEFORE_E.sub("", word)
+    if word[:1] in ("i", "y", "j"):
+        word = _F_INITIAL.sub("J", word)
+    word = _DOUBLE.sub(_first, word.replace("y", "i").replace("j", "i"))
+    if len(word) > 2 and word[-1] in "iu" and word[-2] in _CONS:
+        word = word[:-1]
+    return word.lower()
 
 
 def skeleton(word: str) -> str:

@@ -110,7 +110,8 @@ def _words(
     return word.filter(lambda w: not any(cluster in w for cluster in rare))
 
 
-_GH = ("гх", "ғх", "гһ", "ғһ")  # g + h across a syllable break reads as the digraph gh
+# g/z + h across a syllable break read as the digraphs gh, zh in every romanisation
+_GH = ("гх", "ғх", "гһ", "ғһ", "зх", "зһ")
 KK_WORDS = _words("аәеоөұүыіиу", "бгғджзклмнпрстшхһч", "бгғжзйклмнңпрстуш", ("ңһ", "ңх", *_GH))
 AZ_WORDS = _words("аәеиыоөуү", "бвгғджзјкҝлмнпрстфхһчҹш", "бгғдјклмнпрстхшз", ("дҹ", "нг", *_GH))
 RU_WORDS = _words("аеёиоуыэюя", "бвгджзклмнпрстфхцчшщ", "бвгджзйклмнпрстшь", _GH)
