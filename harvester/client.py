@@ -46,7 +46,7 @@ from harvester.windows import normalise_granularity
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 _O = "{" + OAI_NS + "}"
-_HEADER, _METADATA = _O + "header", _O + "metadata"
+_HEADER, _METADATA, _LIST_RECORDS = _O + "header", _O + "metadata", _O + "ListRecords"
 _IDENTIFIER, _DATESTAMP, _SETSPEC = _O + "identifier", _O + "datestamp", _O + "setSpec"
 USER_AGENT = "Birlik-harvester/0.1 (union catalogue; OAI-PMH)"
 
@@ -86,6 +86,20 @@ class Page:
     cursor: int | None = None
     response_date: str | None = None
     skipped: list[str] = field(default_factory=list)  # malformed records, with the reason
+
+
+@dataclass
+class Response:
+    """A parsed ListRecords response whose records are not read yet (``root`` is None for
+    noRecordsMatch). Reading the token is cheap, so the next request can go out first."""
+
+    root: etree._Element | None
+    url: str
+    prefix: str
+
+    @property
+    def token(self) -> str | None:
+        return None if self.root is None else _token(self.root.find(_LIST_RECORDS))[0]
 
 
 def strip_forbidden(body: bytes) -> bytes:
@@ -218,6 +232,20 @@ class OAIClient:
         until: str | None = None,
     ) -> Page:
         """The first page of a list; ``noRecordsMatch`` is an empty, complete page."""
+        return self.read(self.start_list(prefix, set_spec=set_spec, from_=from_, until=until))
+
+    def resume(self, token: str, prefix: str) -> Page:
+        return self.read(self.continue_list(token, prefix))
+
+    def start_list(
+        self,
+        prefix: str,
+        *,
+        set_spec: str | None = None,
+        from_: str | None = None,
+        until: str | None = None,
+    ) -> Response:
+        """The first response of a list, parsed but with its records not yet read."""
         params = {"verb": "ListRecords", "metadataPrefix": prefix}
         if set_spec:
             params["set"] = set_spec
@@ -225,19 +253,27 @@ class OAIClient:
             params["from"] = from_
         if until:
             params["until"] = until
-        return self._page(params, prefix)
+        return self._response(params, prefix)
 
-    def resume(self, token: str, prefix: str) -> Page:
-        return self._page({"verb": "ListRecords", "resumptionToken": token}, prefix)
+    def continue_list(self, token: str, prefix: str) -> Response:
+        return self._response({"verb": "ListRecords", "resumptionToken": token}, prefix)
 
-    def _page(self, params: dict[str, str], prefix: str) -> Page:
+    def read(self, response: Response) -> Page:
+        """The records of a response (the harvester does this while the next one loads)."""
+        if response.root is None:
+            return Page(url=response.url)
+        return parse_page(response.root, response.url, self.source, response.prefix)
+
+    def _response(self, params: dict[str, str], prefix: str) -> Response:
         try:
             root, url = self.fetch(params)
         except HarvestError as e:
             if getattr(e, "code", "") == "noRecordsMatch":
-                return Page(url=e.url)
+                return Response(None, e.url, prefix)
             raise
-        return parse_page(root, url, self.source, prefix)
+        if root.find(_LIST_RECORDS) is None:
+            raise NotOAIError("response has no <ListRecords> element", source=self.source, url=url)
+        return Response(root, url, prefix)
 
     # -- transport -----------------------------------------------------------------------
 
@@ -250,7 +286,10 @@ class OAIClient:
 
         Raises ``TransportError``, ``NotOAIError``, ``BadXMLError`` after the last retry,
         or the ``OAIError`` subclass for an OAI-PMH error element (never retried)."""
-        url = requests.Request("GET", self.base_url, params=params).prepare().url or ""
+        request = self.session.prepare_request(
+            requests.Request("GET", self.base_url, params=params)
+        )
+        url = request.url or ""
         attempt = 0
         while True:
             attempt += 1
@@ -261,7 +300,7 @@ class OAIClient:
             problem: HarvestError
             try:
                 self.requests += 1
-                resp = self.session.get(url, timeout=self.timeout)
+                resp = self.session.send(request, timeout=self.timeout)
                 body = resp.content
                 status = resp.status_code
                 retry_after = resp.headers.get("Retry-After")
@@ -348,12 +387,18 @@ def parse_page(root: etree._Element, url: str, source: str, prefix: str) -> Page
             page.skipped.append(got)
         else:
             page.records.append(got)
-    tok = container.find(_O + "resumptionToken")
-    if tok is not None:
-        page.token = (tok.text or "").strip() or None
-        page.complete_list_size = _int(tok.get("completeListSize"))
-        page.cursor = _int(tok.get("cursor"))
+    page.token, page.complete_list_size, page.cursor = _token(container)
     return page
+
+
+def _token(container: etree._Element | None) -> tuple[str | None, int | None, int | None]:
+    """The next resumption token (None when the list is complete, empty tokens included),
+    completeListSize and cursor of a list response."""
+    tok = None if container is None else container.find(_O + "resumptionToken")
+    if tok is None:
+        return None, None, None
+    text = (tok.text or "").strip() or None
+    return text, _int(tok.get("completeListSize")), _int(tok.get("cursor"))
 
 
 def _record(rec: etree._Element, source: str, prefix: str) -> RawRecord | str:
@@ -384,8 +429,10 @@ def _record(rec: etree._Element, source: str, prefix: str) -> RawRecord | str:
     if header.get("status") == "deleted":
         return RawRecord(source, identifier, prefix, datestamp, tuple(sets), deleted=True)
     payload = None
-    if metadata is not None:
-        payload = next((e for e in metadata if isinstance(e.tag, str)), None)  # not comments
+    if metadata is not None and len(metadata):
+        payload = metadata[0]
+        if not isinstance(payload.tag, str):  # a comment first: find the element
+            payload = next((e for e in metadata if isinstance(e.tag, str)), None)
     if payload is None:
         return f"{identifier}: record without metadata"
     xml = etree.tostring(payload, encoding="unicode", with_tail=False)

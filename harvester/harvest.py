@@ -19,13 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from harvester.client import Identity, Interrupted, OAIClient, Page
+from harvester.client import Identity, Interrupted, OAIClient, Page, Response
 from harvester.config import Config, SourceConfig
 from harvester.errors import BadResumptionToken, BirlikError, HarvestError, ProtocolError
 from harvester.progress import BarProgress, NoProgress, ProgressSink, make_progress
 from harvester.retry import DEFAULT_BACKOFF, Backoff
 from harvester.store import Checkpoint, PageCounts, StateDB
-from harvester.windows import DEFAULT_OVERLAP, format_datestamp, later, parse_datestamp
+from harvester.windows import DEFAULT_OVERLAP, Window, format_datestamp, later, parse_datestamp
 from harvester.windows import plan_window as _plan
 
 log = logging.getLogger("birlik.harvest")
@@ -116,11 +116,12 @@ class _Run:
         key, prefix = self.source.key, self.source.metadata_prefix
         cp = self.db.checkpoint(key, set_spec, prefix)
         manual = self.opts.from_ is not None or self.opts.until is not None
-        page: Page | None = None
+        resp: Response | None = None
         if may_resume and cp.token and not (self.opts.full or manual):
             log.info("%s: resuming %s/%s from token %r", key, set_spec or "*", prefix, cp.token)
-            page = self.client.resume(cp.token, prefix)
-        if page is None:
+            resp = self.client.continue_list(cp.token, prefix)
+        window: Window | None = None
+        if resp is None:
             try:
                 window = _plan(
                     cp.watermark,
@@ -132,36 +133,35 @@ class _Run:
                 )
             except ValueError as e:
                 raise HarvestError(str(e), source=key) from None
-            page = self.client.list_records(
+            resp = self.client.start_list(
                 prefix, set_spec=set_spec or None, from_=window.from_, until=window.until
             )
-            started = page.response_date
-            cp = replace(
-                cp,
-                token=None,
-                token_from=window.from_,
-                token_until=window.until,
-                list_started=started if started else None,
-            )
-        seen: set[str] = {cp.token} if cp.token else set()
+        seen: set[str] = {cp.token} if cp.token and window is None else set()
         newest: str | None = None
         while True:
-            if page.token is not None and page.token in seen:
+            token = resp.token
+            if token is not None and token in seen:
                 raise ProtocolError(
-                    f"the provider repeated resumption token {page.token!r}",
-                    source=key,
-                    url=page.url,
+                    f"the provider repeated resumption token {token!r}", source=key, url=resp.url
                 )
-            # Ask for the next page while this one is stored: the wait for the provider
-            # overlaps the database work. Its result is only used after this page commits.
-            ahead = (
-                self.fetcher.submit(self.client.resume, page.token, prefix) if page.token else None
-            )
+            # Ask for the next page before reading and storing this one, so the provider
+            # works while we do; the next page is only used after this one has committed.
+            ahead = self.fetcher.submit(self.client.continue_list, token, prefix) if token else None
+            page = self.client.read(resp)
+            if window is not None:  # a new list: remember how it was asked for and when
+                cp = replace(
+                    cp,
+                    token=None,
+                    token_from=window.from_,
+                    token_until=window.until,
+                    list_started=page.response_date or None,
+                )
+                window = None
             if page.records:
                 top = max(r.datestamp for r in page.records)
                 newest = top if newest is None else max(newest, top)
-            if page.token:
-                nxt = replace(cp, token=page.token)
+            if token:
+                nxt = replace(cp, token=token)
             else:
                 nxt = replace(
                     cp,
@@ -179,8 +179,8 @@ class _Run:
             if self.client.stop.is_set():
                 ahead.cancel()
                 return False
-            seen.add(cp.token or "")
-            page = ahead.result()
+            seen.add(token or "")
+            resp = ahead.result()
 
     def _watermark(
         self, cp: Checkpoint, newest: str | None, ident: Identity, manual: bool

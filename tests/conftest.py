@@ -8,6 +8,7 @@ import pytest
 
 pytest_plugins: list[str] = [
     "tests.support.oai",
+    "tests.support.oai_targets",
     "tests.support.provider",
     "tests.support.records",
     "tests.support.backends",

@@ -16,15 +16,8 @@ from harvester.harvest import HarvestOptions, RunSummary, harvest_sources
 from harvester.progress import NoProgress, make_progress
 from harvester.retry import Backoff
 from harvester.store import StateDB
-from tests.support.oai import (
-    DAY,
-    Item,
-    TargetFactory,
-    assert_store_exact,
-    make_items,
-    stored,
-    write_config,
-)
+from tests.support.oai import DAY, Item, make_items, stored, write_config
+from tests.support.oai_targets import TargetFactory, assert_store_exact
 
 FAST = HarvestOptions(backoff=Backoff(base=0.001, cap=0.005, retry_after_cap=0.01))
 

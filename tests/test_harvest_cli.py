@@ -15,14 +15,9 @@ import pytest
 
 from birlik.cli import main
 from harvester.store import StateDB
-from tests.support.oai import OaipmhTarget as Target
-from tests.support.oai import (
-    Provider,
-    assert_store_exact,
-    make_items,
-    stored,
-    write_config,
-)
+from tests.support.oai import Provider, make_items, stored, write_config
+from tests.support.oai_targets import OaipmhTarget as Target
+from tests.support.oai_targets import assert_store_exact
 
 ROOT = Path(__file__).resolve().parent.parent
 
