@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import subprocess
@@ -17,8 +16,9 @@ import pytest
 from lxml import etree
 from stdnum import isbn, issn
 
+from tests.support.samples import SAMPLES, shared_works
+
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "config" / "samples"
 MARC_NS = "{http://www.loc.gov/MARC21/slim}"
 DC_NS = "{http://purl.org/dc/elements/1.1/}"
 PREFIX = {"anl": "oai:anl.az:", "nlrk": "oai:nlrk.kz:"}
@@ -181,8 +181,7 @@ def test_oai_dc_agrees_with_marc() -> None:
 
 
 def test_shared_works_ground_truth() -> None:
-    with (SAMPLES / "shared_works.tsv").open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
+    rows = [pair._asdict() for pair in shared_works()]
     anl, nlrk = live_ids("anl"), live_ids("nlrk")
     pairs = set()
     for row in rows:

@@ -26,7 +26,7 @@ COUNTRY = {
     "oxford": "enk", "cambridge": "enk", "new york": "nyu", "ithaca": "nyu", "stanford": "cau",
     "bloomington": "inu", "princeton": "nju", "ташкент": "uz ", "бишкек": "kg ",
     "фрунзе": "kg ", "washington": "dcu", "woodstock": "nyu", "oakland": "cau", "wiesbaden": "gw ",
-    "nur-sūltan": "kz ", "бакы": "aj ", "алма-ата;": "kz ",
+    "nur-sūltan": "kz ", "бакы": "aj ", "tiflis": "gs ", "алма-ата;": "kz ",
 }  # fmt: skip
 LITERARY_FORM = {"novel": "f", "stories": "j", "poetry": "p", "epic": "p", "drama": "d",
                  "essays": "e", "letters": "i", "works": "m"}  # fmt: skip
@@ -230,7 +230,11 @@ class Builder:
             freq = ed.pages.split(":")[0]
             r.add_field(Field("310", Indicators(" ", " "), [Subfield("a", FREQUENCY[lib][freq])]))
             r.add_field(
-                Field("362", Indicators("0", " "), [Subfield("a", ed.year.split("-")[0] + "-")])
+                Field(
+                    "362",
+                    Indicators("0", " "),
+                    [Subfield("a", ed.year if "-" in ed.year else ed.year + "-")],
+                )
             )
         if rda:
             for tag, term, code, src in (("336", "text", "txt", "rdacontent"),
@@ -294,7 +298,8 @@ class Builder:
         if ed.kind == "serial":
             freq, _, kind = ed.pages.partition(":")
             alphabet = "a" if ed.lang == "eng" else ("b" if ed.lang == "aze" else "d")
-            body = f"c{y0:4}9999{place}{freq}r {kind or 'p'}       0   {alphabet}0"
+            status, last = ("d", f"{y1:4}") if y1 else ("c", "9999")  # ceased or current
+            body = f"{status}{y0:4}{last}{place}{freq}r {kind or 'p'}       0   {alphabet}0"
         else:
             dtype, d2 = ("m", f"{y1:4}") if y1 else ("s", "    ")
             nature = NATURE.get(ed.kind, " ")
@@ -351,7 +356,7 @@ class Builder:
         parts = [("a", render(ed.place, mode, ed.lang))]
         if ed.publisher and "nopub" not in flags:
             parts.append(("b", render(ed.publisher, mode, ed.lang)))
-        year = ed.year + ("-" if ed.kind == "serial" and not ed.year.endswith("-") else "")
+        year = ed.year + ("-" if ed.kind == "serial" and "-" not in ed.year else "")
         parts.append(("c", year))
         subs = punctuate(parts, isbd, {"b": " :", "c": ","})
         if "rda" in flags:
