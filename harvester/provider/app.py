@@ -66,17 +66,15 @@ class OAIApp:
         if method == "POST":
             raw = _read_form(environ)
         args = parse_qs(raw, keep_blank_values=True)
+        echo: dict[str, str] = {}
         try:
             verb, single = self._check(args)
             echo = {"verb": verb, **single}
-            try:
-                body = getattr(self, verb)(base_url, **single)
-            except Problem as exc:
-                body = xml.error(exc.code, exc.message)
-                if exc.code in ("badVerb", "badArgument"):  # the standard: URL only
-                    echo = {}
+            body = getattr(self, verb)(base_url, **single)
         except Problem as exc:
-            echo, body = {}, xml.error(exc.code, exc.message)
+            body = xml.error(exc.code, exc.message)
+            if exc.code in ("badVerb", "badArgument"):  # the standard: echo the URL only
+                echo = {}
         payload = xml.envelope(base_url, echo, body).encode("utf-8")
         start_response(
             "200 OK",
