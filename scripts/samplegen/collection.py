@@ -74,6 +74,10 @@ def build(tables: Path) -> Samples:
         for key in ed.subjects:
             if key not in subjects:
                 raise TableError(f"{ed.source}: {ed.key}: unknown subject {key!r}")
+    owners: dict[str, str] = {}  # a composed ISBN must not turn two editions into one
+    for ed in editions:
+        if ed.isbn and owners.setdefault(ed.isbn, ed.key) != ed.key:
+            raise TableError(f"{ed.source}: {ed.key}: ISBN/ISSN {ed.isbn} is {owners[ed.isbn]}'s")
     samples = Samples()
     by_key: dict[str, dict[str, Item]] = {lib: {} for lib in LIBRARIES}
     for lib in LIBRARIES:
