@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -231,3 +232,38 @@ def test_provider_loads_both_collections(tmp_path: Path) -> None:
             assert all(collection.exists(i.get("identifier")) for i in items(lib))
         finally:
             collection.close()
+
+
+@pytest.mark.parametrize(
+    ("mode", "lang", "text", "expected"),
+    [
+        ("alalc", "kaz", "Абай жолы", "Abaĭ zholy"),
+        ("alalc", "kaz", "Қазақ әдебиеті", "Qazaq ädebīeti"),
+        ("alalc", "rus", "Путь Абая", "Putʹ Abai\u0361a"),
+        ("kzlat", "kaz", "Абай жолы", "Abai joly"),
+        ("kzlat", "kaz", "Шығармалары", "Şyğarmalary"),
+        ("azcyr", "aze", "Məktub yeşiyi", "Мәктуб јешији"),
+        ("azcyr", "aze", "Azərbaycan tarixi. VII cild", "Азәрбајҹан тарихи. VII ҹилд"),
+        ("azcyr", "aze", "İsgəndərnamə", "Исҝәндәрнамә"),
+        ("alalc", "aze", "Leyli və Məcnun", "Leyli və Məcnun"),
+    ],
+)
+def test_transliteration_tables(mode: str, lang: str, text: str, expected: str) -> None:
+    from scripts.samplegen.translit import render
+
+    assert render(text, mode, lang) == expected
+
+
+def test_a_bad_table_row_is_named(tmp_path: Path) -> None:
+    tables = tmp_path / "tables"
+    shutil.copytree(ROOT / "scripts" / "samples_data", tables)
+    with (tables / "editions_en.tsv").open("a", encoding="utf-8") as fh:
+        fh.write("broken-row\tnobody\tA title\n")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_samples.py"), "--tables", str(tables),
+         "--out", str(tmp_path / "out")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "editions_en.tsv:" in done.stderr and "3 cells, header has 18" in done.stderr
+    assert not (tmp_path / "out").exists()
