@@ -10,16 +10,19 @@ A key is built in two stages, per word:
    Kazakh Latin alphabets of 2017/2018/2021, Azerbaijani Latin, ALA-LC, BGN and ISO 9 letters to
    plain ASCII; apostrophes are deleted so they never split a word.
 2. **Skeleton** — a few deliberately lossy rules make the romanisations meet: digraphs fold
-   (zh/j/ж, kh/x/h/х/һ, q/k/g/қ/ғ/г, ng/ң, c/ҹ/dzh), doubled letters collapse, the
-   i/y/j family (и й ы і ј, ı, iotated я ю е) becomes one vowel-ish class, and a final high vowel
-   after a consonant is dropped (Kazakh and Turkish possessives, Russian endings).
+   (zh/j/ж, kh/x/h/х/һ, q/k/g/қ/ғ/г, ng/ң, c/ҹ/dzh, w/у as in Kazinform's Latin), doubled
+   letters collapse, the i/y/j family (и й ы і ј, ı, iotated я ю е) becomes one vowel-ish
+   class, and a final high vowel after a consonant is dropped (Kazakh and Turkish possessives,
+   Russian endings).
 
 Keys are idempotent (the skeleton is iterated to a fixed point) and cached per word, which keeps
 ICU and the regular expressions off the hot path: a warm key costs one ``str.lower``, one
 regex ``findall`` and a dict lookup per word.
 
 Known, accepted losses: k/g are one class (Azerbaijani q is Cyrillic г, Kazakh q is қ), so
-бақыт/бағыт meet; word-initial ж before e meets е (жер/ер).
+бақыт/бағыт meet; word-initial ж before e meets е (жер/ер); the hard and soft signs ъ ь are
+silent (every romanisation writes them differently or not at all), so a word of signs alone
+has no token.
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ _YO = re.compile(rf"(?<=[{_CONS}])[yj]o")
 _F_BEFORE_E = re.compile(r"(?:^|(?<=[aeou]))[iyj]+(?=e)")
 _F_INITIAL = re.compile(r"^[iyj]+(?=[aou])")
 
-_MAX_CACHE = 500_000
+_MAX_CACHE = 200_000  # words; about 40 MB, cleared when full
 _cache: dict[str, str] = {}
 
 
@@ -69,7 +72,7 @@ def _skeleton_once(word: str) -> str:
 
     Plain ``str.replace`` chains and guarded regexes: this runs once per new word.
     """
-    word = word.replace("q", "k").replace("x", "h").replace("w", "v")
+    word = word.replace("q", "k").replace("x", "h").replace("w", "u")
     if "h" in word:
         for spelling, letter in _H_DIGRAPHS:
             word = word.replace(spelling, letter)

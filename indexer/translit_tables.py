@@ -40,7 +40,7 @@ LATIN: dict[str, str] = {
     "ə": "a", "ǝ": "a", "ı": "i", "ç": "ch", "ş": "sh", "ș": "sh", "š": "sh", "č": "ch",
     "ž": "j", "ğ": "g", "ǵ": "g", "ġ": "g", "ģ": "g", "ý": "u", "ø": "o", "ł": "l",
     "ß": "ss", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ŋ": "n", "ĳ": "ij",
-    "ſ": "s", "ħ": "h",
+    "ſ": "s", "ħ": "h", "ŝ": "shch",
 }  # fmt: skip
 
 # Apostrophes, primes, soft/hard-sign marks and BGN's digraph-breaking middle dot: deleted, so

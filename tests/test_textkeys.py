@@ -15,7 +15,14 @@ from indexer.textkeys import name_key, search_key, title_key, tokens
 KAZAKH = [
     ["Абай жолы", "Abai joly", "Abaj zholy", "Abay zholy", "Abaĭ zholy", "Abay yolu"],
     ["Абай Құнанбаев", "Abai Qūnanbaev", "Abaĭ Qunanbaev", "Abay Kunanbayev", "Abai Kunanbaev"],
-    ["Мұхтар Әуезов", "Mūhtar Äuezov", "Mukhtar Auezov", "Muhtar Áýezov", "Mŭkhtar Äuezov"],
+    [
+        "Мұхтар Әуезов",
+        "Mūhtar Äuezov",
+        "Mukhtar Auezov",
+        "Muhtar Áýezov",
+        "Mŭkhtar Äuezov",
+        "Muxtar Äwezov",
+    ],
     [
         "Шоқан Уәлиханов",
         "Şoqan Uälihanov",

@@ -30,11 +30,13 @@ def _table(letters: str, spellings: str) -> dict[str, str]:
     return dict(zip(letters, spellings.split(" "), strict=True))
 
 
-# Kazakh Cyrillic → the 2021 Latin alphabet, the 2018 acute alphabet and informal spelling.
+# Kazakh Cyrillic → the 2021 Latin alphabet, the 2018 acute alphabet, informal spelling and
+# Kazinform's Latin (2004, also Wikipedia's kk-latn: w for у, ï for и).
 _KK = "аәбгғдежзийкқлмнңоөпрстуұүхһшчыі"
 KK_2021 = _table(_KK, "a ä b g ğ d e j z i i k q l m n ñ o ö p r s t u ū ü h h ş ç y ı")
 KK_2018 = _table(_KK, "a á b g ǵ d e j z ı ı k q l m n ń o ó p r s t ý u ú h h sh ch y i")
 KK_INFORMAL = _table(_KK, "a a b g gh d e zh z i y k k l m n ng o o p r s t u u u kh h sh ch y i")
+KK_KAZINFORM = _table(_KK, "a ä b g ğ d e j z ï y k q l m n ñ o ö p r s t w u ü x h ş ç ı i")
 KK_NATIVE = _KK
 
 # Azerbaijani Cyrillic (1958–1991) → Latin, letter for letter.
@@ -124,6 +126,7 @@ def test_kazakh_word_meets_in_every_alphabet(word: str) -> None:
     assert search_key(_convert(word, KK_2021)) == key
     assert search_key(_convert(word, KK_2018)) == key
     assert search_key(_convert(word, KK_INFORMAL)) == key
+    assert search_key(_convert(word, KK_KAZINFORM)) == key
     assert search_key(KK_BGN.transliterate(word)) == key
 
 
