@@ -1,112 +1,27 @@
-"""The OAI-PMH provider over real HTTP on 127.0.0.1: every verb, every error, paging.
+"""The OAI-PMH provider over real HTTP on 127.0.0.1: the six verbs, paging, selection.
 
-There is no network for the OAI-PMH XSD, so ``check_envelope`` asserts the schema's
-structure with XPath: root, namespaces, schemaLocation, responseDate, request echo, and
-exactly one verb element or error. sickle, an independent client, cross-checks a list.
+Every response is checked against the schema's structure (``check_envelope`` in
+``tests/support/provider_xml.py``); sickle, an independent client, cross-checks a list.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-import requests
 from lxml import etree
 from sickle import Sickle
 
 from tests.support.provider import sample_items, write_collection
-
-OAI = "http://www.openarchives.org/OAI/2.0/"
-NS = {"o": OAI, "m": "http://www.loc.gov/MARC21/slim", "id": f"{OAI}oai-identifier"}
-XSI_LOC = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
-SECONDS_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-ERROR_CODES = {
-    "badArgument",
-    "badResumptionToken",
-    "badVerb",
-    "cannotDisseminateFormat",
-    "idDoesNotExist",
-    "noRecordsMatch",
-    "noMetadataFormats",
-    "noSetHierarchy",
-}
-
-
-def check_envelope(doc: etree._Element, url: str) -> etree._Element:
-    """Assert the OAI-PMH envelope; returns the verb element or the first error."""
-    assert doc.tag == f"{{{OAI}}}OAI-PMH"
-    assert doc.get(XSI_LOC) == f"{OAI} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
-    children = list(doc)
-    assert [etree.QName(c).localname for c in children[:2]] == ["responseDate", "request"]
-    assert SECONDS_RE.fullmatch(children[0].text or "")
-    assert children[1].text == url
-    body = children[2:]
-    names = {etree.QName(c).localname for c in body}
-    assert names == {"error"} or (
-        len(body) == 1
-        and names
-        <= {
-            "Identify",
-            "ListMetadataFormats",
-            "ListSets",
-            "GetRecord",
-            "ListIdentifiers",
-            "ListRecords",
-        }
-    ), names
-    for err in doc.findall("o:error", NS):
-        assert err.get("code") in ERROR_CODES
-    return body[0]
-
-
-def check_header(header: etree._Element) -> None:
-    """A header: identifier, datestamp, then setSpecs; status only 'deleted'."""
-    names = [etree.QName(c).localname for c in header]
-    assert names[:2] == ["identifier", "datestamp"]
-    assert set(names[2:]) <= {"setSpec"}
-    assert header.get("status") in (None, "deleted")
-
-
-def oai(server_url: str, method: str = "GET", **params: str) -> etree._Element:
-    """One request; returns the checked document root."""
-    if method == "GET":
-        resp = requests.get(server_url, params=params, timeout=10)
-    else:
-        resp = requests.post(server_url, data=params, timeout=10)
-    assert resp.status_code == 200
-    assert resp.headers["Content-Type"] == "text/xml; charset=utf-8"
-    doc = etree.fromstring(resp.content)
-    check_envelope(doc, server_url)
-    return doc
-
-
-def error_code(doc: etree._Element) -> str | None:
-    err = doc.find("o:error", NS)
-    return None if err is None else err.get("code")
-
-
-def harvest(url: str, verb: str, **params: str) -> tuple[list[etree._Element], list[dict]]:
-    """Follow resumption tokens; returns the items and each page's token attributes."""
-    items: list[etree._Element] = []
-    tokens: list[dict] = []
-    doc = oai(url, verb=verb, **params)
-    while True:
-        body = doc.find(f"o:{verb}", NS)
-        assert body is not None, etree.tostring(doc)
-        items += body.findall("o:record" if verb == "ListRecords" else "o:header", NS)
-        tok = body.find("o:resumptionToken", NS)
-        if tok is None:
-            return items, tokens
-        tokens.append({**tok.attrib, "text": tok.text or ""})
-        if not tok.text:
-            return items, tokens
-        doc = oai(url, verb=verb, resumptionToken=tok.text)
-
-
-def ids(elements: list[etree._Element]) -> list[str]:
-    return [e.findtext(".//o:identifier", namespaces=NS) for e in elements]
-
+from tests.support.provider_xml import (
+    NS,
+    SECONDS_RE,
+    check_header,
+    error_code,
+    harvest,
+    ids,
+    oai,
+)
 
 # -- the six verbs ------------------------------------------------------------------------
 
@@ -270,141 +185,6 @@ def test_day_granularity(tmp_path, provider_factory):
         server.url, verb="ListRecords", metadataPrefix="marc21", **{"from": "2024-01-11T00:00:00Z"}
     )
     assert error_code(too_fine) == "badArgument"
-
-
-# -- errors ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("params", "code"),
-    [
-        ({}, "badVerb"),
-        ({"verb": "Frobnicate"}, "badVerb"),
-        ({"verb": ""}, "badVerb"),
-        ({"verb": "Identify", "extra": "1"}, "badArgument"),
-        ({"verb": "ListRecords"}, "badArgument"),
-        ({"verb": "GetRecord", "identifier": "oai:anl.az:000001"}, "badArgument"),
-        ({"verb": "ListRecords", "metadataPrefix": "marc21", "from": "2024-13-01"}, "badArgument"),
-        ({"verb": "ListRecords", "metadataPrefix": "marc21", "from": "yesterday"}, "badArgument"),
-        (
-            {
-                "verb": "ListRecords",
-                "metadataPrefix": "marc21",
-                "from": "2024-01-01",
-                "until": "2024-02-01T00:00:00Z",
-            },
-            "badArgument",
-        ),
-        (
-            {
-                "verb": "ListRecords",
-                "metadataPrefix": "marc21",
-                "from": "2024-02-01",
-                "until": "2024-01-01",
-            },
-            "badArgument",
-        ),
-        (
-            {"verb": "ListRecords", "metadataPrefix": "marc21", "resumptionToken": "x"},
-            "badArgument",
-        ),
-        ({"verb": "ListRecords", "metadataPrefix": ""}, "badArgument"),
-        ({"verb": "ListRecords", "resumptionToken": "garbage"}, "badResumptionToken"),
-        ({"verb": "ListSets", "resumptionToken": "anything"}, "badResumptionToken"),
-        ({"verb": "ListRecords", "metadataPrefix": "mods"}, "cannotDisseminateFormat"),
-        (
-            {"verb": "GetRecord", "identifier": "oai:anl.az:000002", "metadataPrefix": "oai_dc"},
-            "cannotDisseminateFormat",
-        ),
-        (
-            {"verb": "GetRecord", "identifier": "oai:anl.az:999", "metadataPrefix": "marc21"},
-            "idDoesNotExist",
-        ),
-        ({"verb": "ListMetadataFormats", "identifier": "oai:anl.az:999"}, "idDoesNotExist"),
-        ({"verb": "ListMetadataFormats", "identifier": "oai:anl.az:000010"}, "noMetadataFormats"),
-        (
-            {"verb": "ListRecords", "metadataPrefix": "marc21", "from": "2030-01-01"},
-            "noRecordsMatch",
-        ),
-        ({"verb": "ListIdentifiers", "metadataPrefix": "marc21", "set": "maps"}, "noRecordsMatch"),
-    ],
-)
-def test_error_codes(sample_provider, params, code):
-    server, _ = sample_provider
-    doc = oai(server.url, **params)
-    assert error_code(doc) == code
-    request = doc.find("o:request", NS)
-    if code in ("badVerb", "badArgument"):
-        assert request.attrib == {}  # the standard: echo only the base URL
-    else:
-        assert request.attrib == params
-
-
-def test_repeated_arguments_are_bad(sample_provider):
-    server, _ = sample_provider
-    for query in (
-        "verb=Identify&verb=Identify",
-        "verb=ListRecords&metadataPrefix=marc21&metadataPrefix=oai_dc",
-    ):
-        resp = requests.get(f"{server.url}?{query}", timeout=10)
-        code = etree.fromstring(resp.content).find("o:error", NS).get("code")
-        assert code == ("badVerb" if query.count("verb=") == 2 else "badArgument")
-
-
-def test_no_set_hierarchy(tmp_path, provider_factory):
-    items = [i for i in sample_items(5)]
-    for item in items:
-        item.sets = ()
-    server, _ = provider_factory(write_collection(tmp_path / "c", items, sets=()))
-    assert error_code(oai(server.url, verb="ListSets")) == "noSetHierarchy"
-    doc = oai(server.url, verb="ListRecords", metadataPrefix="marc21", set="books")
-    assert error_code(doc) == "noSetHierarchy"
-
-
-def test_bad_resumption_tokens(sample_provider):
-    server, _ = sample_provider
-    doc = oai(server.url, verb="ListRecords", metadataPrefix="marc21")
-    token = doc.findtext(".//o:resumptionToken", namespaces=NS)
-    body, sig = token.split(".")
-    tampered = body[:-2] + ("AA" if body[-2:] != "AA" else "BB") + "." + sig
-    for bad in (tampered, token + "x", "." + sig, token.replace(".", "")):
-        assert error_code(oai(server.url, verb="ListRecords", resumptionToken=bad)) == (
-            "badResumptionToken"
-        )
-    wrong_verb = oai(server.url, verb="ListIdentifiers", resumptionToken=token)
-    assert error_code(wrong_verb) == "badResumptionToken"
-    assert error_code(oai(server.url, verb="ListRecords", resumptionToken=token)) is None
-
-
-def test_expired_token(tmp_path, provider_factory):
-    server, _ = provider_factory(
-        write_collection(tmp_path / "c", sample_items(10)), page_size=3, token_ttl=-5
-    )
-    doc = oai(server.url, verb="ListIdentifiers", metadataPrefix="marc21")
-    token = doc.findtext(".//o:resumptionToken", namespaces=NS)
-    again = oai(server.url, verb="ListIdentifiers", resumptionToken=token)
-    assert error_code(again) == "badResumptionToken"
-    assert "expired" in again.findtext("o:error", namespaces=NS)
-
-
-def test_deleted_record_no_hides_deletions(tmp_path, provider_factory):
-    server, _ = provider_factory(
-        write_collection(tmp_path / "c", sample_items(12), deleted_record="no")
-    )
-    items, _ = harvest(server.url, "ListIdentifiers", metadataPrefix="marc21")
-    assert "oai:anl.az:000010" not in ids(items) and len(items) == 11
-    doc = oai(server.url, verb="GetRecord", identifier="oai:anl.az:000010", metadataPrefix="marc21")
-    assert error_code(doc) == "idDoesNotExist"
-
-
-def test_http_details(sample_provider):
-    server, _ = sample_provider
-    assert requests.put(server.url, timeout=10).status_code == 405
-    head = requests.head(server.url, params={"verb": "Identify"}, timeout=10)
-    assert head.status_code == 200
-    other_path = server.url.replace("/oai", "/anything/else")
-    doc = etree.fromstring(requests.get(other_path, params={"verb": "Identify"}).content)
-    assert doc.findtext("o:Identify/o:baseURL", namespaces=NS) == other_path
 
 
 # -- changes while harvesting, and an independent client -------------------------------
