@@ -33,10 +33,10 @@ _NO_FILTERS: dict[str, Any] = {
     "page": 1,
 }
 EXAMPLES = {  # example searches shown on the home page, in the reader's language
-    "kk": ("Абай жолы", "Мұхтар Әуезов", "Қазақ хандығы"),
+    "kk": ("Абай жолы", "Мұхтар Әуезов", "Жәмила"),
     "az": ("Abay yolu", "Nizami Gəncəvi", "Azərbaycan tarixi"),
-    "ru": ("Путь Абая", "Низами Гянджеви", "история Казахстана"),
-    "en": ("Abai joly", "Nizami Ganjavi", "Kazakh Khanate"),
+    "ru": ("Путь Абая", "Лейли и Меджнун", "история Казахстана"),
+    "en": ("Abai joly", "Nizami Ganjavi", "Aitmatov"),
 }
 
 
