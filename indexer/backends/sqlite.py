@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 BATCH = 2000
 
 
+def _marks(values: list[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
 class SQLiteBackend(SearchBackend):
     """FTS5 with BM25 field weights; filters, facets and cluster collapse in SQL."""
 
@@ -88,6 +92,16 @@ class SQLiteBackend(SearchBackend):
                 continue
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("PRAGMA cache_size = -65536")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute("PRAGMA mmap_size = 1073741824")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version != sql.SCHEMA_VERSION:
+                conn.close()
+                raise BackendError(
+                    f"search index {path} has layout {version}, this Birlik needs "
+                    f"{sql.SCHEMA_VERSION}: rebuild it (birlik index --rebuild)"
+                )
+            conn.execute(sql.TEMP)
             self._local.conn, self._local.path = conn, path
             with self._conns_lock:
                 self._conns.append(conn)
@@ -109,6 +123,7 @@ class SQLiteBackend(SearchBackend):
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
             conn.executescript(sql.SCHEMA)
+            conn.execute(f"PRAGMA user_version = {sql.SCHEMA_VERSION}")
             n = self._write(conn, docs, fresh=True, prepared=prepared)
             conn.executescript(sql.INDEXES)
             conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
@@ -220,44 +235,59 @@ class SQLiteBackend(SearchBackend):
 
         def run() -> SearchResult:
             conn = self._conn()
-            offset = (query.page - 1) * query.size
-            page = conn.execute(sql.page_sql(query, m), [*params, query.size, offset]).fetchall()
-            total = conn.execute(sql.total_sql(m), params).fetchone()[0]
-            facets: dict[str, tuple[FacetValue, ...]] = {}
-            if query.facets:
-                names = FACETS
-                rows = conn.execute(sql.facets_sql(m, names), [*params, *names, query.facet_size])
-                grouped: dict[str, list[FacetValue]] = {f: [] for f in names}
-                for facet, value, n in rows:
-                    grouped[facet].append(FacetValue(value, n))
-                facets = {k: tuple(v) for k, v in grouped.items()}
-            hits = self._hits(conn, page, parsed)
+            conn.execute("BEGIN")  # one snapshot for the matches and what is read from them
+            try:
+                conn.execute("DELETE FROM temp.m")
+                conn.execute(sql.fill_sql(m), params)
+                offset = (query.page - 1) * query.size
+                page = conn.execute(sql.page_sql(query), [query.size, offset]).fetchall()
+                total = conn.execute(sql.TOTAL_SQL).fetchone()[0]
+                facets = self._facets(conn, query) if query.facets else {}
+                hits = self._hits(conn, page, parsed)
+            finally:
+                conn.execute("COMMIT")
             return SearchResult(total, query.page, query.size, hits, facets)
 
         return self._guard(run)
 
+    @staticmethod
+    def _facets(conn: sqlite3.Connection, query: SearchQuery) -> dict[str, tuple[FacetValue, ...]]:
+        counts: dict[tuple[str, str], int] = {}
+        for facet, value, n in conn.execute(sql.FACET_ROWS_SQL):
+            counts[facet, value] = n
+        for facet, value, extra in conn.execute(sql.FACET_DUPLICATES_SQL):
+            counts[facet, value] -= extra
+        grouped: dict[str, list[FacetValue]] = {f: [] for f in FACETS}
+        for (facet, value), n in counts.items():
+            if facet in grouped:
+                grouped[facet].append(FacetValue(value, n))
+        return {
+            k: tuple(sorted(v, key=lambda f: (-f.count, f.value))[: query.facet_size])
+            for k, v in grouped.items()
+        }
+
     def _hits(self, conn: sqlite3.Connection, page: list[Any], parsed: Any) -> tuple[Any, ...]:
         if not page:
             return ()
-        clusters = [r[0] for r in page]
-        marks = ", ".join("?" * len(clusters))
+        rids = [r[1] for r in page]
+        reps = {
+            rid: (cluster_id, from_document({"record": rec}))
+            for rid, cluster_id, rec in conn.execute(
+                f"SELECT rowid, cluster_id, record FROM docs WHERE rowid IN ({_marks(rids)})", rids
+            )
+        }
+        clusters = list({c for c, _ in reps.values()})
         holdings = holdings_by_cluster(
             conn.execute(
-                f"SELECT cluster_id, library, id FROM docs WHERE cluster_id IN ({marks}) "
+                "SELECT cluster_id, library, id FROM docs "
+                f"WHERE cluster_id IN ({_marks(clusters)}) "
                 "ORDER BY cluster_id, preferred DESC, library, id",
                 clusters,
             )
         )
-        rids = [r[1] for r in page]
-        records = {
-            rid: from_document({"record": rec})
-            for rid, rec in conn.execute(
-                f"SELECT rowid, record FROM docs WHERE rowid IN ({', '.join('?' * len(rids))})",
-                rids,
-            )
-        }
         return tuple(
-            make_hit(c, records[rid], holdings, parsed, score) for c, rid, score, *_ in page
+            make_hit(reps[rid][0], reps[rid][1], holdings, parsed, score)
+            for _, rid, score, *_ in page
         )
 
     def get(self, record_id: str) -> Record | None:

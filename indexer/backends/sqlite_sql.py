@@ -8,17 +8,21 @@ and every value is a bound parameter.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from indexer.backends.base import SearchQuery
 from indexer.documents import FIELD_KEYS, KEY_FIELDS, WEIGHTS
 from indexer.query import ParsedQuery, Term
 
+SCHEMA_VERSION = 2
+"""Bumped when the layout changes: an older file must be rebuilt."""
 SCHEMA = f"""
 CREATE TABLE docs (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     cluster_id TEXT NOT NULL,
+    cid INTEGER NOT NULL,
     preferred INTEGER NOT NULL,
     library TEXT NOT NULL,
     year INTEGER,
@@ -41,7 +45,7 @@ INDEXES = """
 CREATE INDEX IF NOT EXISTS docs_cluster ON docs (cluster_id);
 CREATE INDEX IF NOT EXISTS facets_value ON facets (facet, value, doc);
 """
-INSERT_DOC = "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+INSERT_DOC = "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 INSERT_FTS = f"INSERT INTO fts (rowid, {', '.join(KEY_FIELDS)}) VALUES (?, ?, ?, ?, ?, ?)"
 INSERT_FACET = "INSERT OR IGNORE INTO facets VALUES (?, ?, ?)"
 FACET_FIELDS = {
@@ -56,10 +60,10 @@ FACET_FIELDS = {
 """Facet name → document field its values come from."""
 _BM25 = ", ".join(str(WEIGHTS[f]) for f in KEY_FIELDS)
 _ORDER = {
-    "relevance": "score DESC, title_sort, cluster_id",
-    "year_desc": "year IS NULL, year DESC, title_sort, cluster_id",
-    "year_asc": "year IS NULL, year ASC, title_sort, cluster_id",
-    "title": "title_sort, year, cluster_id",
+    "relevance": "score DESC, title_sort, cid",
+    "year_desc": "year IS NULL, year DESC, title_sort, cid",
+    "year_asc": "year IS NULL, year ASC, title_sort, cid",
+    "title": "title_sort, year, cid",
 }
 
 
@@ -71,6 +75,7 @@ def rows_for(
         rowid,
         doc["id"],
         doc["cluster_id"],
+        cluster_number(doc["cluster_id"]),
         int(doc["preferred"]),
         doc["library"],
         doc["year"],
@@ -89,6 +94,11 @@ def rows_for(
             facets.append((rowid, facet, _facet_value(v)))
     facets.extend((rowid, "isbn", i) for i in doc["isbns"])
     return d, f, facets
+
+
+def cluster_number(cluster_id: str) -> int:
+    """A 63-bit number for a cluster id: grouping and counting integers is much faster."""
+    return int.from_bytes(hashlib.blake2b(cluster_id.encode(), digest_size=8).digest()) >> 1
 
 
 def _facet_value(v: Any) -> str:
@@ -115,21 +125,22 @@ def fts_match(parsed: ParsedQuery) -> str:
 
 
 def matched(query: SearchQuery, parsed: ParsedQuery) -> tuple[str, list[Any]]:
-    """A CTE body selecting (rid, cluster_id, score, year, title_sort) of matching records."""
+    """A SELECT of (rid, cid, score, year, title_sort) of the matching records.
+
+    BM25 is computed only when the results are sorted by relevance: it is most of the cost
+    of a broad query. Otherwise ``score`` only prefers a cluster's preferred record."""
     where: list[str] = []
     params: list[Any] = []
+    rank = f"-bm25(fts, {_BM25}) + " if query.sort == "relevance" else ""
     if parsed.terms:
         select = (
-            f"SELECT d.rowid AS rid, d.cluster_id, -bm25(fts, {_BM25}) + d.preferred * 1e-6 "
-            "AS score, d.year, d.title_sort FROM fts JOIN docs d ON d.rowid = fts.rowid"
+            f"SELECT d.rowid, d.cid, {rank}d.preferred * 1e-6, d.year, d.title_sort "
+            "FROM fts JOIN docs d ON d.rowid = fts.rowid"
         )
         where.append("fts MATCH ?")
         params.append(fts_match(parsed))
     else:
-        select = (
-            "SELECT d.rowid AS rid, d.cluster_id, d.preferred * 1e-6 AS score, d.year, "
-            "d.title_sort FROM docs d"
-        )
+        select = "SELECT d.rowid, d.cid, d.preferred * 1e-6, d.year, d.title_sort FROM docs d"
     if query.library:
         where.append(f"d.library IN ({_marks(query.library)})")
         params.extend(query.library)
@@ -160,29 +171,41 @@ def matched(query: SearchQuery, parsed: ParsedQuery) -> tuple[str, list[Any]]:
     return sql, params
 
 
-def page_sql(query: SearchQuery, m: str) -> str:
+TEMP = """
+CREATE TEMP TABLE IF NOT EXISTS m (
+    rid INTEGER PRIMARY KEY, cid INTEGER, score REAL, year INTEGER, title_sort TEXT
+)
+"""
+"""Each connection's matches of the current search, computed once and read three times."""
+
+
+def fill_sql(m: str) -> str:
+    return f"INSERT INTO temp.m {m}"
+
+
+def page_sql(query: SearchQuery) -> str:
     """One row per cluster (its best-matching record), ordered and paged."""
     return (
-        f"WITH m AS MATERIALIZED ({m}) "
-        "SELECT cluster_id, rid, MAX(score) AS score, year, title_sort "
-        f"FROM m GROUP BY cluster_id ORDER BY {_ORDER[query.sort]} LIMIT ? OFFSET ?"
+        "SELECT cid, rid, MAX(score) AS score, year, title_sort FROM temp.m "
+        f"GROUP BY cid ORDER BY {_ORDER[query.sort]} LIMIT ? OFFSET ?"
     )
 
 
-def total_sql(m: str) -> str:
-    return f"WITH m AS MATERIALIZED ({m}) SELECT COUNT(DISTINCT cluster_id) FROM m"
+TOTAL_SQL = "SELECT COUNT(DISTINCT cid) FROM temp.m"
 
 
-def facets_sql(m: str, facets: tuple[str, ...]) -> str:
-    """Top values of each facet, counted in clusters, in one pass over the matches."""
-    return (
-        f"WITH m AS MATERIALIZED ({m}), "
-        "c AS (SELECT f.facet, f.value, COUNT(DISTINCT m.cluster_id) AS n "
-        f"FROM m JOIN facets f ON f.doc = m.rid AND f.facet IN ({_marks(facets)}) "
-        "GROUP BY f.facet, f.value), r AS (SELECT facet, value, n, ROW_NUMBER() OVER "
-        "(PARTITION BY facet ORDER BY n DESC, value) AS k FROM c) "
-        "SELECT facet, value, n FROM r WHERE k <= ? ORDER BY facet, k"
-    )
+FACET_ROWS_SQL = (
+    "SELECT f.facet, f.value, COUNT(*) FROM temp.m m JOIN facets f ON f.doc = m.rid "
+    "GROUP BY f.facet, f.value"
+)
+"""Facet values counted in matching records (fast: no DISTINCT over every match) …"""
+FACET_DUPLICATES_SQL = (
+    "SELECT f.facet, f.value, COUNT(*) - COUNT(DISTINCT m.cid) FROM temp.m m "
+    "JOIN facets f ON f.doc = m.rid "
+    "WHERE m.cid IN (SELECT cid FROM temp.m GROUP BY cid HAVING COUNT(*) > 1) "
+    "GROUP BY f.facet, f.value"
+)
+"""… minus the records a value has beyond the first in each cluster: clusters counted."""
 
 
 def _marks(values: tuple[Any, ...] | list[Any]) -> str:
