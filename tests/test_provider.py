@@ -48,6 +48,7 @@ def test_identify(sample_provider, method):
     assert ident.findtext("o:deletedRecord", namespaces=NS) == "persistent"
     assert ident.findtext("o:granularity", namespaces=NS) == "YYYY-MM-DDThh:mm:ssZ"
     assert ident.findtext(".//id:repositoryIdentifier", namespaces=NS) == "anl.az"
+    assert ident.findtext(".//id:sampleIdentifier", namespaces=NS) == "oai:anl.az:000001"
 
 
 def test_list_metadata_formats(sample_provider):

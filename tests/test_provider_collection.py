@@ -104,6 +104,7 @@ def test_loaded_collection(collection):
     assert collection.count("marc21", None, "", None) == 12
     assert collection.count("oai_dc", "lang:kaz", "", None) == 6
     assert collection.count("marc21", "lang", "2024-01-11T00:00:00Z", None) == 2
+    assert collection.sample_identifier() == "oai:anl.az:000001"
     row = collection.get("oai:anl.az:000001", "marc21")
     assert row[:4] == ("oai:anl.az:000001", "2024-01-01T10:00:00Z", 0, "books lang:kaz")
     assert row[4].startswith('<record xmlns="http://www.loc.gov/MARC21/slim">')

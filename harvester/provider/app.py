@@ -120,7 +120,6 @@ class OAIApp:
 
     def Identify(self, base_url: str) -> str:
         repo = self.collection.repository
-        prefix = repo.identifier_prefix
         return xml.identify(
             repo.name,
             base_url,
@@ -129,7 +128,7 @@ class OAIApp:
             repo.deleted_record,
             repo.granularity,
             repo.repository_identifier,
-            f"{prefix}000001",
+            self.collection.sample_identifier(),
         )
 
     def ListMetadataFormats(self, base_url: str, identifier: str | None = None) -> str:

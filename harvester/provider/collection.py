@@ -288,6 +288,16 @@ class Collection:
         candidates = [d for d in (self.repository.earliest_datestamp, row[0]) if d]
         return min(candidates) if candidates else dates.now()
 
+    def sample_identifier(self) -> str:
+        """An identifier the collection holds (for Identify), or a made-up one if empty."""
+        prefix = self.repository.identifier_prefix
+        with self.connection() as conn:
+            row = conn.execute(
+                "SELECT identifier FROM items WHERE identifier >= ? ORDER BY identifier LIMIT 1",
+                (prefix,),
+            ).fetchone()
+        return row[0] if row and row[0].startswith(prefix) else f"{prefix}1"
+
     def page(
         self,
         prefix: str,
