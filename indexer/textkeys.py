@@ -55,7 +55,7 @@ _H_DIGRAPHS = (
 _OTHER_DIGRAPHS = (("dj", "j"), ("ngg", "n"), ("ng", "n"), ("tz", "ts"))
 _CONS = "bdfhklmnprstvzH"
 _DOUBLE = re.compile(r"([a-z])\1+")
-_YO = re.compile(rf"(?<=[{_CONS}])[yj]o")
+_YO = re.compile(rf"(?<=[{_CONS}])yo")  # informal ё: Fyodor, Pyotr
 _F_BEFORE_E = re.compile(r"(?:^|(?<=[aeou]))[iyj]+(?=e)")
 _F_INITIAL = re.compile(r"^[iyj]+(?=[aou])")
 
@@ -79,7 +79,7 @@ def _skeleton_once(word: str) -> str:
     for spelling, letter in _OTHER_DIGRAPHS:
         word = word.replace(spelling, letter)
     word = word.replace("c", "j").replace("g", "k")
-    if "yo" in word or "jo" in word:
+    if "yo" in word:
         word = _YO.sub("e", word)
     if "e" in word:
         word = _F_BEFORE_E.sub("", word)

@@ -215,7 +215,24 @@ RUSSIAN = [
     ["Слово о полку Игореве", "Slovo o polku Igoreve"],
 ]
 
-CLASSES = KAZAKH + AZERBAIJANI + RUSSIAN
+# Names as the other country's library writes them: Russian and Kazakh authors in
+# Azerbaijani Latin (q for г, x for х, ç for ч), Kazakh authors in Azerbaijani Latin.
+ACROSS = [
+    ["Гоголь, Николай", "Qoqol, Nikolay", "Gogol, Nikolai"],
+    ["Чехов, Антон", "Çexov, Anton", "Chekhov, Anton"],
+    ["Лермонтов, Михаил", "Lermontov, Mixail", "Lermontov, Mikhail"],
+    ["Булгаков, Михаил", "Bulqakov, Mixail", "Bulgakov, Mikhail"],
+    ["Шолохов, Михаил", "Şoloxov, Mixail", "Sholokhov, Mikhail"],
+    ["Гумилёв, Лев", "Qumilyov, Lev", "Gumilev, Lev"],
+    ["Пушкин, Александр", "Puşkin, Aleksandr", "Pushkin, Aleksandr"],
+    ["Достоевский, Фёдор", "Dostoyevski, Fyodor", "Dostoevskiĭ, Fëdor"],
+    ["Абай Құнанбайұлы", "Abay Qunanbayulı", "Abai Kunanbaiuly"],
+    ["Шәкәрім Құдайбердіұлы", "Şəkərim Qudayberdiulı", "Shakarim Kudaiberdiuly"],
+    ["Джамбул Джабаев", "Cambul Cabayev", "Dzhambul Dzhabaev"],
+    ["Эфендиев, Ильяс", "Efendiev, Il'ias", "Efendiyev, Ilyas"],
+]
+
+CLASSES = KAZAKH + AZERBAIJANI + RUSSIAN + ACROSS
 
 
 def test_table_is_large_enough() -> None:
