@@ -85,6 +85,20 @@ def language_name(code: str, lang: str | None = None) -> str:
     return _language_name(code.strip().lower(), lang or current_lang())
 
 
+@lru_cache(maxsize=1024)
+def _script_name(code: str, lang: str) -> str:
+    try:
+        name = Locale.parse(lang).scripts.get(code)
+    except (UnknownLocaleError, ValueError):
+        name = None
+    return name[:1].upper() + name[1:] if name else code
+
+
+def script_name(code: str, lang: str | None = None) -> str:
+    """The name of the ISO 15924 script ``code`` (Cyrl, Latn …) in ``lang`` (default: current)."""
+    return _script_name(code.strip().title(), lang or current_lang())
+
+
 def library_name(key: str, lang: str | None = None) -> str:
     """A library's name in ``lang`` from the configuration; its key in capitals if unknown."""
     for source in current_app.extensions["birlik"].sources:

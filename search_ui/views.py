@@ -93,6 +93,7 @@ def join(values: Iterable[Any], sep: str = "; ") -> str:
 def init_app(app: Flask) -> None:
     app.add_template_filter(i18n.field_label, "field_label")
     app.add_template_filter(i18n.language_name, "language_name")
+    app.add_template_filter(i18n.script_name, "script_name")
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

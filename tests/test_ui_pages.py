@@ -153,6 +153,7 @@ def test_record_page_shows_every_library_and_the_marc_source(ui_client: FlaskCli
     )
     assert fields["Заглавие"] == "Абай жолы"
     assert fields["Язык"] == "Казахский"
+    assert fields["Письменность"] == "Кириллица"
     assert fields["Год"] == "1997"
     assert fields["ISBN"] == "9785605000010"
     marc = doc.xpath("//table[@class='marc']//tr/th[@scope='row']/text()")
