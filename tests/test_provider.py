@@ -263,3 +263,18 @@ def test_module_cli_serves_a_directory(tmp_path):
         proc.terminate()
         assert proc.wait(timeout=10) == 0
         proc.stdout.close()
+
+
+def test_module_cli_refuses_bad_input(tmp_path):
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "harvester.provider"]
+    root = Path(__file__).resolve().parent.parent
+    missing = subprocess.run([*cmd, str(tmp_path)], cwd=root, capture_output=True, text=True)
+    assert missing.returncode == 1
+    assert "repository.toml: cannot read" in missing.stderr
+    bad = subprocess.run(
+        [*cmd, str(tmp_path), "--page-size", "0"], cwd=root, capture_output=True, text=True
+    )
+    assert bad.returncode == 2 and "must be at least 1" in bad.stderr

@@ -15,12 +15,19 @@ from harvester.errors import BirlikError
 from harvester.provider import Collection, make_app, serve
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harvester.provider", description=__doc__)
     parser.add_argument("directory", type=Path, help="collection directory")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 = any free port")
-    parser.add_argument("--page-size", type=int, default=100)
+    parser.add_argument("--page-size", type=_positive, default=100)
     parser.add_argument("--token-ttl", type=float, default=3600.0, help="seconds")
     parser.add_argument("--db", type=Path, help="keep the SQLite file here (reused if current)")
     args = parser.parse_args(argv)
