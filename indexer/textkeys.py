@@ -136,7 +136,7 @@ def tokens(text: str) -> list[str]:
 
 _STOPWORDS_RAW = (
     "и в во на с со о об по к за из от для или а но не the a an of and in on to for "
-    "men jane jáne jäne және мен мен де да va və ve ilə ile bir"
+    "men jane jáne jäne және мен де да va və ve ilə ile"
 )
 _stopwords: frozenset[str] | None = None
 
