@@ -37,7 +37,7 @@ from indexer.translit_tables import (
     FOLD_TABLE,
 )
 
-__all__ = ["name_key", "search_key", "title_key", "tokens"]
+__all__ = ["name_key", "search_key", "skeleton", "title_key", "tokens"]
 
 _MARKS = "\u0300-\u036f\u0483-\u0489"
 _RAW_WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}{APOSTROPHES}])+")
