@@ -17,6 +17,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -103,6 +104,7 @@ class SQLiteBackend(SearchBackend):
                 )
             conn.execute(sql.TEMP)
             self._local.conn, self._local.path = conn, path
+            self._local.facet_names = {}
             with self._conns_lock:
                 self._conns.append(conn)
             return conn
@@ -157,13 +159,25 @@ class SQLiteBackend(SearchBackend):
         """Write ``docs`` in batches, each one transaction; replace records with the same id."""
         n = 0
         sources = docs if prepared else to_documents(docs)
+        known = {(f, v): i for i, f, v in conn.execute(sql.FACET_VALUES_SQL)}
+
+        def fid(pair: tuple[str, str]) -> int:
+            if (i := known.get(pair)) is None:
+                i = known[pair] = conn.execute(
+                    "INSERT INTO facet_values (facet, value) VALUES (?, ?) RETURNING fid", pair
+                ).fetchone()[0]
+            return i
+
         while batch := list(islice(sources, BATCH)):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 if not fresh:
                     self._delete_ids(conn, [d["id"] for d in batch])
                 start = conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM docs").fetchone()[0]
-                rows = [sql.rows_for(d, start + i) for i, d in enumerate(batch)]
+                rows = [
+                    sql.rows_for(d, start + i, [fid(p) for p in sql.facet_pairs(d)])
+                    for i, d in enumerate(batch)
+                ]
                 conn.executemany(sql.INSERT_DOC, [r[0] for r in rows])
                 conn.executemany(sql.INSERT_FTS, [r[1] for r in rows])
                 conn.executemany(sql.INSERT_FACET, [f for r in rows for f in r[2]])
@@ -175,14 +189,18 @@ class SQLiteBackend(SearchBackend):
         return n
 
     def _delete_ids(self, conn: sqlite3.Connection, ids: list[str]) -> int:
-        rowids: list[int] = []
+        found: list[tuple[int, str]] = []
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
-            q = f"SELECT rowid FROM docs WHERE id IN ({', '.join('?' * len(chunk))})"
-            rowids.extend(r[0] for r in conn.execute(q, chunk))
+            q = f"SELECT rowid, facet_ids FROM docs WHERE id IN ({_marks(chunk)})"
+            found.extend(conn.execute(q, chunk))
+        rowids = [r for r, _ in found]
         params = [(r,) for r in rowids]
         conn.executemany("DELETE FROM fts WHERE rowid = ?", params)
-        conn.executemany("DELETE FROM facets WHERE doc = ?", params)
+        conn.executemany(
+            "DELETE FROM facets WHERE fid = ? AND doc = ?",
+            [(int(f), r) for r, fids in found for f in fids.split()],
+        )
         conn.executemany("DELETE FROM docs WHERE rowid = ?", params)
         return len(rowids)
 
@@ -250,21 +268,45 @@ class SQLiteBackend(SearchBackend):
 
         return self._guard(run)
 
-    @staticmethod
-    def _facets(conn: sqlite3.Connection, query: SearchQuery) -> dict[str, tuple[FacetValue, ...]]:
-        counts: dict[tuple[str, str], int] = {}
-        for facet, value, n in conn.execute(sql.FACET_ROWS_SQL):
-            counts[facet, value] = n
-        for facet, value, extra in conn.execute(sql.FACET_DUPLICATES_SQL):
-            counts[facet, value] -= extra
+    def _facets(
+        self, conn: sqlite3.Connection, query: SearchQuery
+    ) -> dict[str, tuple[FacetValue, ...]]:
+        """Facet counts in clusters: value ids of every match counted, then each cluster
+        with several matching records counted once per value."""
+        counts: Counter[str] = Counter()
+        by_cluster: dict[int, list[str]] = {}
+        multi: set[int] = set()
+        for cid, ids in conn.execute(sql.FACET_IDS_SQL):
+            split = ids.split()
+            counts.update(split)
+            if cid in by_cluster:
+                multi.add(cid)
+                by_cluster[cid].extend(split)
+            else:
+                by_cluster[cid] = split
+        for cid in multi:
+            for fid, k in Counter(by_cluster[cid]).items():
+                counts[fid] -= k - 1
+        names = self._facet_names(conn, counts)
         grouped: dict[str, list[FacetValue]] = {f: [] for f in FACETS}
-        for (facet, value), n in counts.items():
+        for fid, n in counts.items():
+            facet, value = names[fid]
             if facet in grouped:
                 grouped[facet].append(FacetValue(value, n))
         return {
             k: tuple(sorted(v, key=lambda f: (-f.count, f.value))[: query.facet_size])
             for k, v in grouped.items()
         }
+
+    def _facet_names(
+        self, conn: sqlite3.Connection, fids: Counter[str]
+    ) -> dict[str, tuple[str, str]]:
+        """fid → (facet, value), cached per connection; reloaded when a new id shows up."""
+        names: dict[str, tuple[str, str]] = getattr(self._local, "facet_names", {})
+        if any(f not in names for f in fids):
+            names = {str(i): (f, v) for i, f, v in conn.execute(sql.FACET_VALUES_SQL)}
+            self._local.facet_names = names
+        return names
 
     def _hits(self, conn: sqlite3.Connection, page: list[Any], parsed: Any) -> tuple[Any, ...]:
         if not page:
