@@ -7,9 +7,13 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
 
 from harvester.provider import Collection, CollectionError, dates, tokens
 from tests.support.provider import marc, sample_items, write_collection
+from tests.support.provider_xml import NS
 
 # -- dates ------------------------------------------------------------------------------------
 
@@ -256,3 +260,57 @@ def test_missing_parts_are_named(tmp_path):
     (tmp_path / "repository.toml").write_text("", encoding="utf-8")
     with pytest.raises(CollectionError, match="no records/ directory"):
         Collection.from_directory(tmp_path)
+
+
+# -- paging, as a property ----------------------------------------------------------------
+
+DAYS = [f"2024-01-0{d}T0{h}:00:00Z" for d in range(1, 4) for h in range(3)]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    stamps=st.lists(st.sampled_from(DAYS), min_size=1, max_size=25),
+    deleted=st.sets(st.integers(0, 24)),
+    page_size=st.integers(1, 6),
+    bounds=st.tuples(st.sampled_from([None, *DAYS]), st.sampled_from([None, *DAYS])),
+    set_spec=st.sampled_from([None, "a", "a:x"]),
+)
+def test_token_paging_lists_exactly_the_selection(stamps, deleted, page_size, bounds, set_spec):
+    """Whatever the page size, ties in datestamps and bounds: each item once, in order."""
+    from urllib.parse import urlencode
+
+    from harvester.provider import make_app
+
+    lo, hi = bounds
+    with Collection() as c:
+        for n, stamp in enumerate(stamps):
+            spec = ["a:x"] if n % 2 else ["a:y"]
+            if n in deleted:
+                c.put(f"oai:t:{n}", {}, stamp, spec, deleted=True)
+            else:
+                c.put(f"oai:t:{n}", {"m": "<r xmlns='urn:r'/>"}, stamp, spec)
+        app = make_app(c, page_size=page_size)
+        args = {"verb": "ListIdentifiers", "metadataPrefix": "m"}
+        args.update({k: v for k, v in (("from", lo), ("until", hi), ("set", set_spec)) if v})
+        seen: list[str] = []
+        while True:
+            environ = {"QUERY_STRING": urlencode(args), "HTTP_HOST": "h"}
+            doc = etree.fromstring(b"".join(app(environ, lambda *a: None)))
+            seen += [e.text for e in doc.iterfind(".//o:header/o:identifier", NS)]
+            token = doc.findtext(".//o:resumptionToken", namespaces=NS)
+            if not token:
+                break
+            args = {"verb": "ListIdentifiers", "resumptionToken": token}
+        expected = sorted(
+            (stamp, f"oai:t:{n}")
+            for n, stamp in enumerate(stamps)
+            if (lo is None or stamp >= lo)
+            and (hi is None or stamp <= hi)
+            and (set_spec != "a:x" or n % 2)
+        )
+        if set(range(len(stamps))) <= deleted:  # no item has metadata in any format
+            assert doc.find("o:error", NS).get("code") == "cannotDisseminateFormat"
+        elif lo and hi and lo > hi:
+            assert doc.find("o:error", NS).get("code") == "badArgument"
+        else:
+            assert seen == [ident for _, ident in expected]
