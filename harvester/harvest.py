@@ -92,6 +92,19 @@ class _Run:
     def harvest(self) -> bool:
         """Harvest every (set, prefix) list; False when stopped before the end."""
         ident = self.client.identify()
+        log.debug(
+            "%s: %r, granularity %s, deletedRecord %s, earliest %s",
+            self.source.key,
+            ident.repository_name,
+            ident.granularity,
+            ident.deleted_record,
+            ident.earliest_datestamp,
+        )
+        if ident.deleted_record == "no":
+            log.info(
+                "%s: the provider keeps no deletions; records it drops stay in the store",
+                self.source.key,
+            )
         self.client.check_prefix(self.source.metadata_prefix)
         if self.source.sets:
             self.client.check_sets(self.source.sets)

@@ -97,3 +97,22 @@ def test_sigkill_mid_list_then_resume(
         runs = db.runs("anl")
         assert [r["status"] for r in runs] == ["ok", "abandoned"]
         assert (runs[0]["new"], runs[0]["unchanged"]) == (150 - held, 0)  # nothing twice
+
+
+def test_window_flags_reach_the_provider(
+    tmp_path: Path, oai_provider: Callable[..., Provider], capsys: pytest.CaptureFixture
+) -> None:
+    p: Provider = oai_provider(make_items(10), page_size=50)
+    cfg = str(write_config(tmp_path, {"anl": p.url}))
+    assert (
+        main(
+            ["--config", cfg, "harvest", "--from", "2024-01-01T00:03:00Z", "--until", "2024-01-01"]
+        )
+        == 0
+    )
+    first = p.faulty.requests()[-1]
+    assert (first["from"], first["until"]) == ("2024-01-01T00:03:00Z", "2024-01-01T23:59:59Z")
+    assert "anl: ok, 7 new" in capsys.readouterr().out
+    assert main(["--config", cfg, "harvest", "--full", "anl"]) == 0
+    assert "from" not in p.faulty.requests()[-1]
+    assert "anl: ok, 3 new, 0 updated, 0 deleted, 7 unchanged" in capsys.readouterr().out

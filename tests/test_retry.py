@@ -60,8 +60,14 @@ def test_zero_retries_never_retry() -> None:
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [(None, None), ("", None), ("12", 12.0), ("Fri, 01 Mar 2024 12:01:00 GMT", 60.0),
-     ("Friday", None), ("-5", None)],
+    [
+        (None, None),
+        ("", None),
+        ("12", 12.0),
+        ("Fri, 01 Mar 2024 12:01:00 GMT", 60.0),
+        ("Friday", None),
+        ("-5", None),
+    ],
 )
 def test_retry_after_seconds(value: str | None, seconds: float | None) -> None:
     assert retry_after_seconds(value, NOW) == seconds
