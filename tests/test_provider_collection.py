@@ -314,3 +314,48 @@ def test_token_paging_lists_exactly_the_selection(stamps, deleted, page_size, bo
             assert doc.find("o:error", NS).get("code") == "badArgument"
         else:
             assert seen == [ident for _, ident in expected]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    stamps=st.lists(st.sampled_from(DAYS), min_size=2, max_size=20),
+    page_size=st.integers(1, 4),
+    changes=st.lists(st.tuples(st.integers(0, 19), st.booleans()), max_size=4),
+)
+def test_changes_between_pages_skip_no_unchanged_item(stamps, page_size, changes):
+    """Items put or deleted mid-list move behind the key; every other item is still listed."""
+    from urllib.parse import urlencode
+
+    from harvester.provider import make_app
+
+    with Collection() as c:
+        for n, stamp in enumerate(stamps):
+            c.put(f"oai:t:{n}", {"m": "<r xmlns='urn:r'/>"}, stamp)
+        app = make_app(c, page_size=page_size)
+        args = {"verb": "ListIdentifiers", "metadataPrefix": "m"}
+        seen: list[str] = []
+        changed: set[str] = set()
+        pending = list(changes)
+        while True:
+            environ = {"QUERY_STRING": urlencode(args), "HTTP_HOST": "h"}
+            doc = etree.fromstring(b"".join(app(environ, lambda *a: None)))
+            seen += [e.text for e in doc.iterfind(".//o:header/o:identifier", NS)]
+            token = doc.findtext(".//o:resumptionToken", namespaces=NS)
+            if not token:
+                break
+            if pending:
+                n, delete = pending.pop()
+                ident = f"oai:t:{n % len(stamps)}"
+                changed.add(ident)
+                if delete:
+                    c.delete(ident)
+                else:
+                    c.put(ident, {"m": "<r xmlns='urn:r'>new</r>"})
+            args = {"verb": "ListIdentifiers", "resumptionToken": token}
+        unchanged = {f"oai:t:{n}" for n in range(len(stamps))} - changed
+        assert unchanged <= set(seen)
+        assert all(seen.count(i) == 1 for i in unchanged)
+        assert changed <= set(seen)  # a changed item is listed again (or for the first time)
+        size = doc.find(".//o:resumptionToken", NS)
+        if size is not None:  # the last page's completeListSize counts what was listed
+            assert int(size.get("completeListSize")) == len(seen)
