@@ -178,7 +178,13 @@ class Collection:
         sets: Iterable[str] = (),
         deleted: bool = False,
     ) -> str:
-        """Add or replace an item; returns its new datestamp (now, or later than before)."""
+        """Add or replace an item; returns its new datestamp.
+
+        Without ``datestamp`` it is now, or a second after the item's previous one, so a
+        change is always newer. An explicit datestamp is taken as given: one older than
+        a harvester's watermark hides the change from incremental harvesting, as on any
+        real repository.
+        """
         where = f"put({identifier!r})"
         check_identifier(identifier, where)
         sets = tuple(sets)
