@@ -59,6 +59,12 @@ _YO = re.compile(rf"(?<=[{_CONS}])yo")  # informal ё: Fyodor, Pyotr
 _F_BEFORE_E = re.compile(r"(?:^|(?<=[aeou]))[iyj]+(?=e)")
 _F_INITIAL = re.compile(r"^[iyj]+(?=[aou])")
 
+# What a pass rewrites, as it can appear in a pass's own output (over-inclusive is safe).
+_UNSTABLE = re.compile(
+    r"kh|gh|zh|ph|dj|ng|tz|sch|g|q|x|w|y|c(?!h)|.j|([a-z])\1|^[ij]+e|[aeou][ij]+e|^i[aou]|^j[ij]"
+    rf"|.[{_CONS}][iu]$"
+)
+
 _MAX_CACHE = 200_000  # words; about 40 MB, cleared when full
 _cache: dict[str, str] = {}
 
@@ -92,11 +98,15 @@ def _skeleton_once(word: str) -> str:
 
 
 def skeleton(word: str) -> str:
-    """The skeleton of an ASCII letter run, iterated until it no longer changes."""
+    """The skeleton of an ASCII letter run, iterated until it no longer changes.
+
+    A pass's output is passed again only when it holds something a pass would rewrite
+    (``_UNSTABLE``), so most words take one pass.
+    """
     for _ in range(8):
         folded = _skeleton_once(word)
-        if folded == word:
-            break
+        if folded == word or not _UNSTABLE.search(folded):
+            return folded
         word = folded
     return word
 
