@@ -14,7 +14,7 @@ import icu
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.textkeys import search_key, tokens
+from indexer.textkeys import _skeleton_once, search_key, skeleton, tokens
 
 KAZAKH_LETTERS = "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"
 AZERBAIJANI_LATIN = "abcçdeəfgğhxıijkqlmnoöprsştuüvyz"
@@ -142,3 +142,20 @@ def test_russian_word_meets_in_ala_lc_and_bgn(word: str) -> None:
     key = search_key(word)
     assert search_key(_convert(word, RU_ALA)) == key
     assert search_key(RU_BGN.transliterate(word)) == key
+
+
+def _fixed_point(word: str) -> str:
+    for _ in range(8):
+        folded = _skeleton_once(word)
+        if folded == word:
+            break
+        word = folded
+    return word
+
+
+@settings(max_examples=500)
+@given(st.text("aeiouyjhgkzsncdtqxwpbl", max_size=12))
+def test_skeleton_shortcut_equals_the_fixed_point(word: str) -> None:
+    """``skeleton`` skips the checking pass when nothing is left to rewrite: same result."""
+    assert skeleton(word) == _fixed_point(word)
+    assert _skeleton_once(skeleton(word)) == skeleton(word)
