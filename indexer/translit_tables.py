@@ -96,8 +96,6 @@ def build_table() -> _FoldTable:
                 upper = char.upper()
                 if len(upper) == 1 and upper != char:
                     table[ord(upper)] = ascii_form
-    for char in APOSTROPHES:
-        table[ord(char)] = ""
     for code in range(128):
         char = chr(code)
         table[code] = char.lower() if char.isalnum() else " "
