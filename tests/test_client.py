@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -173,9 +174,10 @@ def test_retries_then_succeeds(oai_provider: Callable[..., Provider]) -> None:
     ("kind", "error", "message"),
     [
         ("503", TransportError, "HTTP 503"),
-        ("html", NotOAIError, "HTML page, not OAI-PMH (502 Proxy Error)"),
+        ("html", NotOAIError, r"HTML page, not OAI-PMH \(502 Proxy Error\)"),
         ("truncate", BadXMLError, "XML does not parse"),
-        ("reset", TransportError, "cut off mid-transfer"),
+        # a reset may arrive before the client read the headers: either message is right
+        ("reset", TransportError, "cut off mid-transfer|connection failed"),
     ],
 )
 def test_gives_up_naming_source_and_url(
@@ -186,7 +188,7 @@ def test_gives_up_naming_source_and_url(
     with pytest.raises(error) as info:
         client(p.url, max_retries=2).identify()
     text = str(info.value)
-    assert message in text and "source 'test'" in text and "verb=Identify" in text
+    assert re.search(message, text) and "source 'test'" in text and "verb=Identify" in text
     assert "after 3 attempts" in text
 
 
