@@ -90,34 +90,18 @@ SUBJECTS = {
     "rus": "Русская литература|История|Языкознание|Фольклор",
     "eng": "Central Asia -- History|Caucasus -- History|Turkic languages|Folklore",
 }
+# The Kazakh Latin alphabet of 2021: і → ı (capital I), и and й → i (capital İ).
 KAZ_LATIN = str.maketrans(
     {
-        **dict(
-            zip("абвгғдезийкқлмнңоөпрстуұүфхһыіэ", "abvgğdeziiqqlmnñoöprstuūüfhhyıe", strict=True)
-        ),
-        **dict(
-            zip("АБВГҒДЕЗИЙКҚЛМНҢОӨПРСТУҰҮФХҺЫІЭ", "ABVGĞDEZIIQQLMNÑOÖPRSTUŪÜFHHYIE", strict=True)
-        ),
-        "ә": "ä",
-        "Ә": "Ä",
-        "ж": "j",
-        "Ж": "J",
-        "ш": "ş",
-        "Ш": "Ş",
-        "ч": "ch",
-        "Ч": "Ch",
-        "ц": "ts",
-        "Ц": "Ts",
-        "щ": "şş",
-        "ю": "iu",
-        "Ю": "Iu",
-        "я": "ia",
-        "Я": "Ia",
-        "ё": "io",
-        "ъ": "",
-        "ь": "",
+        **dict(zip("абвгғдезийкқлмнңоөпрстуұүфхһыіэ",
+                   "abvgğdeziikqlmnñoöprstuūüfhhyıe", strict=True)),
+        **dict(zip("АБВГҒДЕЗИЙКҚЛМНҢОӨПРСТУҰҮФХҺЫІЭ",
+                   "ABVGĞDEZİİKQLMNÑOÖPRSTUŪÜFHHYIE", strict=True)),
+        "ә": "ä", "Ә": "Ä", "ж": "j", "Ж": "J", "ш": "ş", "Ш": "Ş", "ч": "ç", "Ч": "Ç",
+        "ц": "ts", "Ц": "Ts", "щ": "şş", "ю": "iu", "Ю": "Iu", "я": "ia", "Я": "Ia",
+        "ё": "io", "ъ": "", "ь": "",
     }
-)
+)  # fmt: skip
 AZE_CYRILLIC = str.maketrans(
     dict(
         zip(

@@ -29,6 +29,8 @@ from bench.generate_words import (
     TITLE_WORDS,
 )
 
+CATALOGUING_LANG = {"AZ-BaANL": "aze", "KZ-AlNLRK": "kaz"}  # 040 $b, by 003 org code
+
 
 @dataclass(frozen=True)
 class Work:
@@ -129,6 +131,7 @@ def catalogue(rng: random.Random, work: Work, source: str) -> dict[str, str]:
     title, subtitle, surname, given = work.title, work.subtitle, work.surname, work.given
     publisher, place = work.publisher, work.place
     flip = rng.random() < 0.35
+    romanised = flip and (work.lang == "kaz" or (work.lang == "rus" and source == "anl"))
     if flip and work.lang == "kaz":
         title, subtitle, surname, given, publisher, place = (
             s.translate(KAZ_LATIN) for s in (title, subtitle, surname, given, publisher, place)
@@ -152,6 +155,8 @@ def catalogue(rng: random.Random, work: Work, source: str) -> dict[str, str]:
         "place": place,
         "isbn": isbn or "",
         "isbd": "1" if isbd else "",
+        # the Cyrillic title of a romanised record, kept in an 880 field
+        "vernacular": work.title if romanised else "",
     }
 
 
@@ -178,7 +183,7 @@ def marcxml(
         )
     out.append(
         f'<datafield tag="040" ind1=" " ind2=" "><subfield code="a">{org}</subfield>'
-        f'<subfield code="b">{work.lang}</subfield></datafield>'
+        f'<subfield code="b">{CATALOGUING_LANG.get(org, "eng")}</subfield></datafield>'
     )
     out.append(
         f'<datafield tag="041" ind1="0" ind2=" "><subfield code="a">{work.lang}'
@@ -190,14 +195,16 @@ def marcxml(
     )
     title = c["title"].translate(e)
     sub = c["subtitle"].translate(e)
+    link6 = '<subfield code="6">880-01</subfield>' if c["vernacular"] else ""
     if sub:
         out.append(
-            f'<datafield tag="245" ind1="1" ind2="0"><subfield code="a">{title}'
+            f'<datafield tag="245" ind1="1" ind2="0">{link6}<subfield code="a">{title}'
             f'{" :" if p else ""}</subfield><subfield code="b">{sub}{" /" if p else ""}'
         )
     else:
         out.append(
-            f'<datafield tag="245" ind1="1" ind2="0"><subfield code="a">{title}{" /" if p else ""}'
+            f'<datafield tag="245" ind1="1" ind2="0">{link6}<subfield code="a">{title}'
+            f"{' /' if p else ''}"
         )
     out.append(
         f'</subfield><subfield code="c">{c["display"].translate(e)}{"." if p else ""}'
@@ -225,6 +232,11 @@ def marcxml(
         out.append(
             f'<datafield tag="856" ind1="4" ind2="0"><subfield code="u">{link}</subfield>'
             '<subfield code="y">Electronic copy</subfield></datafield>'
+        )
+    if link6:
+        out.append(
+            '<datafield tag="880" ind1="1" ind2="0"><subfield code="6">245-01/(N</subfield>'
+            f'<subfield code="a">{c["vernacular"].translate(e)}</subfield></datafield>'
         )
     out.append("</record>")
     return "".join(out)

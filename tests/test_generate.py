@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -100,7 +101,7 @@ def test_isbns_are_valid_and_hyphenated_correctly(both):
 
 
 def test_marcxml_parses_with_pymarc(both):
-    records = 0
+    records = linked = 0
     for item in items(both / "anl").values():
         md = item.find("metadata[@prefix='marc21']")
         if md is None:
@@ -112,8 +113,13 @@ def test_marcxml_parses_with_pymarc(both):
         assert len(rec["008"].data) == 40
         assert rec["008"].data[35:38] in generate.LANGS
         assert rec["245"]["a"] and rec["100"]["a"] and rec["264"]["c"]
+        if rec.get_fields("880"):  # a romanised title keeps its Cyrillic original
+            linked += 1
+            assert rec["245"]["6"] == "880-01" and rec["880"]["6"] == "245-01/(N"
+            assert re.search("[а-яәіңғүұқөһ]", rec["880"]["a"], re.I)
+            assert not re.search("[а-я]", rec["245"]["a"], re.I)
         records += 1
-    assert records > 550
+    assert records > 550 and linked > 10
 
 
 def test_deletions_links_languages_and_scripts(both):
