@@ -56,12 +56,12 @@ _OTHER_DIGRAPHS = (("dj", "j"), ("ngg", "n"), ("ng", "n"), ("tz", "ts"))
 _CONS = "bdfhklmnprstvzH"
 _DOUBLE = re.compile(r"([a-z])\1+")
 _YO = re.compile(rf"(?<=[{_CONS}])yo")  # informal ё: Fyodor, Pyotr
-_F_BEFORE_E = re.compile(r"(?:^|(?<=[aeou]))[iyj]+(?=e)")
+_F_BEFORE_E = re.compile(r"[iyj]+(?=e)")  # ye, ie, ʹe, ье: Vasilyev, Vasiliev, Васильев
 _F_INITIAL = re.compile(r"^[iyj]+(?=[aou])")
 
 # What a pass rewrites, as it can appear in a pass's own output (over-inclusive is safe).
 _UNSTABLE = re.compile(
-    r"kh|gh|zh|ph|dj|ng|tz|sch|g|q|x|w|y|c(?!h)|.j|([a-z])\1|^[ij]+e|[aeou][ij]+e|^i[aou]|^j[ij]"
+    r"kh|gh|zh|ph|dj|ng|tz|sch|g|q|x|w|y|c(?!h)|.j|([a-z])\1|[ij]e|^i[aou]|^j[ij]"
     rf"|.[{_CONS}][iu]$"
 )
 

@@ -230,6 +230,9 @@ ACROSS = [
     ["Шәкәрім Құдайбердіұлы", "Şəkərim Qudayberdiulı", "Shakarim Kudaiberdiuly"],
     ["Джамбул Джабаев", "Cambul Cabayev", "Dzhambul Dzhabaev"],
     ["Эфендиев, Ильяс", "Efendiev, Il'ias", "Efendiyev, Ilyas"],
+    ["Васильев", "Vasilʹev", "Vasil'yev", "Vasilyev", "Vasiliev"],
+    ["Соловьёв, Владимир", "Solovʹev, Vladimir", "Solovyov, Vladimir", "Soloviev, Vladimir"],
+    ["Григорьев", "Grigorʹev", "Grigoryev", "Grigoriev"],
 ]
 
 CLASSES = KAZAKH + AZERBAIJANI + RUSSIAN + ACROSS
