@@ -12,8 +12,8 @@ A key is built in two stages, per word:
 2. **Skeleton** — a few deliberately lossy rules make the romanisations meet: digraphs fold
    (zh/j/ж, kh/x/h/х/һ, q/k/g/қ/ғ/г, ng/ң, c/ҹ/dzh, w/у as in Kazinform's Latin), doubled
    letters collapse, the i/y/j family (и й ы і ј, ı, iotated я ю е) becomes one vowel-ish
-   class, and a final high vowel after a consonant is dropped (Kazakh and Turkish possessives,
-   Russian endings).
+   class that vanishes before e (ye/ie/ье/е), and a final high vowel after a consonant is
+   dropped (Kazakh and Turkish possessives, Russian endings).
 
 Keys are idempotent (the skeleton is iterated to a fixed point) and cached per word, which keeps
 ICU and the regular expressions off the hot path: a warm key costs one ``str.lower``, one
