@@ -175,6 +175,9 @@ def test_kept_database_is_reused_while_files_are_unchanged(tmp_path):
         c.put("oai:anl.az:000777", {"marc21": marc("777", "Added")})
     with Collection.from_directory(directory, db_path=db) as c:
         assert c.exists("oai:anl.az:000777")  # reused as it was
+        repository = c.repository
+    with Collection(db_path=str(db)) as c:  # reopened without the directory
+        assert c.repository == repository and c.exists("oai:anl.az:000777")
     part = directory / "records" / "part-0000.xml"
     os.utime(part, ns=(time.time_ns(), time.time_ns() + 10**9))
     with Collection.from_directory(directory, db_path=db) as c:

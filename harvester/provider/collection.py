@@ -48,7 +48,9 @@ ItemRow = tuple[str, str, int, str, str | None]  # identifier, datestamp, delete
 class Collection:
     """Items of one OAI-PMH repository in a SQLite file; safe to share between threads."""
 
-    def __init__(self, repository: Repository | None = None, db_path: Path | None = None) -> None:
+    def __init__(
+        self, repository: Repository | None = None, db_path: str | Path | None = None
+    ) -> None:
         self._temp = db_path is None
         if db_path is None:
             fd, name = tempfile.mkstemp(prefix="birlik-provider-", suffix=".sqlite3")
@@ -59,11 +61,11 @@ class Collection:
         with self.connection() as conn:
             conn.executescript(SCHEMA)
             stored = meta(conn, "repository")
-            if repository is None:
-                repository = Repository(**json.loads(stored)) if stored else Repository()
-                repository = Repository(
-                    **{**asdict(repository), "sets": tuple(tuple(s) for s in repository.sets)}
-                )
+            if repository is None and stored:  # reopening a kept database
+                data = json.loads(stored)
+                data["sets"] = tuple((spec, name) for spec, name in data["sets"])
+                repository = Repository(**data)
+            repository = repository or Repository()
             conn.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('repository', ?)",
                 (json.dumps(asdict(repository)),),
