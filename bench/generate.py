@@ -189,11 +189,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, required=True, help="records per source")
     parser.add_argument("--out", type=Path, required=True, help="output directory")
-    parser.add_argument("--source", choices=[*SOURCES, "both"], default="anl")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--dup-share", type=float, default=0.1)
-    parser.add_argument("--deleted-share", type=float, default=0.01)
-    parser.add_argument("--link-share", type=float, default=0.1)
+    parser.add_argument(
+        "--source", choices=[*SOURCES, "both"], default="anl", help="both: OUT/anl and OUT/nlrk"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="same seed, same bytes")
+    parser.add_argument(
+        "--dup-share", type=float, default=0.1, help="share of works held by both sources"
+    )
+    parser.add_argument("--deleted-share", type=float, default=0.01, help="deleted items")
+    parser.add_argument("--link-share", type=float, default=0.1, help="records with an 856")
     parser.add_argument("--formats", default="marc21", help="comma-separated: marc21,oai_dc")
     args = parser.parse_args(argv)
     formats = tuple(f for f in args.formats.split(",") if f)
