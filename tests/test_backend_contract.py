@@ -8,6 +8,7 @@ tests/support/records.py, computed in Python where that is clearer than listing 
 from __future__ import annotations
 
 import socket
+import sqlite3
 import threading
 import uuid
 from collections import Counter
@@ -22,7 +23,7 @@ from indexer.backends.base import IndexDoc, SearchBackend, SearchQuery, SearchRe
 from indexer.backends.elasticsearch import ElasticsearchBackend
 from indexer.backends.opensearch import OpenSearchBackend
 from indexer.documents import KEY_FIELDS, to_document
-from indexer.errors import EngineUnavailable, QueryError
+from indexer.errors import BackendError, EngineUnavailable, QueryError
 from indexer.query import text_key
 from tests.support.backends import BACKENDS, drop, engine_url, open_backend
 from tests.support.records import catalogue, generated, make
@@ -416,3 +417,20 @@ def test_a_server_version_the_client_cannot_speak_is_refused(kind: str) -> None:
             b.ping()
     finally:
         b.close()
+
+
+def test_sqlite_index_of_an_older_layout_asks_for_a_rebuild(tmp_path: Path) -> None:
+    from indexer.backends.sqlite import SQLiteBackend
+
+    b = SQLiteBackend(tmp_path, "old")
+    b.add(DOCS[:2])
+    with sqlite3.connect(b._current()) as conn:
+        conn.execute("PRAGMA user_version = 1")
+    b.close()
+    b = SQLiteBackend(tmp_path, "old")
+    with pytest.raises(
+        BackendError, match=r"has layout 1, .*rebuild it \(birlik index --rebuild\)"
+    ):
+        b.count()
+    assert b.rebuild(DOCS) == len(DOCS) and b.count() == len(DOCS)
+    b.close()
