@@ -31,6 +31,8 @@ from harvester.provider.loader import (
 )
 from harvester.provider.repository import CollectionError, Repository
 from harvester.provider.storage import (
+    BULK_END,
+    BULK_START,
     KNOWN_SCHEMAS,
     SCHEMA,
     Pool,
@@ -112,18 +114,28 @@ class Collection:
         count = 0
         chunk: list[Item] = []
         with self.connection() as conn:
+            bulk = conn.execute("SELECT 1 FROM items LIMIT 1").fetchone() is None
+            sets_table = "temp.item_sets_load" if bulk else "item_sets"
             conn.execute("PRAGMA synchronous = OFF")
-            for item in items:
-                chunk.append(item)
-                if len(chunk) >= batch:
-                    count += self._insert(conn, chunk)
-                    chunk = []
-            count += self._insert(conn, chunk)
-            conn.execute("PRAGMA synchronous = NORMAL")
+            if bulk:
+                conn.executescript(BULK_START)
+            try:
+                for item in items:
+                    chunk.append(item)
+                    if len(chunk) >= batch:
+                        count += self._insert(conn, chunk, sets_table)
+                        chunk = []
+                count += self._insert(conn, chunk, sets_table)
+            finally:
+                if bulk:
+                    conn.executescript(BULK_END)
+                conn.execute("PRAGMA synchronous = NORMAL")
             self._bump(conn)
         return count
 
-    def _insert(self, conn: sqlite3.Connection, chunk: list[Item]) -> int:
+    def _insert(
+        self, conn: sqlite3.Connection, chunk: list[Item], sets_table: str = "item_sets"
+    ) -> int:
         formats: dict[str, str] = {}
         for item in chunk:
             formats.update(item.namespaces)
@@ -140,7 +152,7 @@ class Collection:
                     [(i.identifier, p, x) for i in chunk for p, x in i.metadata.items()],
                 )
                 conn.executemany(
-                    "INSERT OR IGNORE INTO item_sets VALUES (?, ?, ?, ?, ?, ?)",
+                    f"INSERT OR IGNORE INTO {sets_table} VALUES (?, ?, ?, ?, ?, ?)",
                     [
                         (a, *row)
                         for i, row in zip(chunk, rows, strict=True)

@@ -19,17 +19,14 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-SCHEMA = """
+TABLES = """
 PRAGMA journal_mode = WAL;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS items (
     identifier TEXT PRIMARY KEY, datestamp TEXT NOT NULL, deleted INTEGER NOT NULL,
     formats TEXT NOT NULL, sets TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS items_by_date
-    ON items (datestamp, identifier, deleted, formats, sets);
 CREATE TABLE IF NOT EXISTS metadata (
     identifier TEXT NOT NULL, prefix TEXT NOT NULL, xml TEXT NOT NULL);
-CREATE UNIQUE INDEX IF NOT EXISTS metadata_key ON metadata (identifier, prefix);
 CREATE TABLE IF NOT EXISTS item_sets (
     spec TEXT NOT NULL, identifier TEXT NOT NULL, datestamp TEXT NOT NULL,
     deleted INTEGER NOT NULL, formats TEXT NOT NULL, sets TEXT NOT NULL,
@@ -37,6 +34,26 @@ CREATE TABLE IF NOT EXISTS item_sets (
 CREATE TABLE IF NOT EXISTS formats (
     prefix TEXT PRIMARY KEY, schema TEXT NOT NULL, namespace TEXT NOT NULL);
 """
+INDEXES = """
+CREATE INDEX IF NOT EXISTS items_by_date
+    ON items (datestamp, identifier, deleted, formats, sets);
+CREATE UNIQUE INDEX IF NOT EXISTS metadata_key ON metadata (identifier, prefix);
+"""
+SCHEMA = TABLES + INDEXES
+
+# A bulk load into an empty collection drops the secondary indexes and stages the set
+# rows unordered, then sorts once: random-order index inserts made loading grow faster
+# than the collection (measured: 300k items).
+BULK_START = """
+DROP INDEX IF EXISTS items_by_date;
+DROP INDEX IF EXISTS metadata_key;
+CREATE TEMP TABLE IF NOT EXISTS item_sets_load AS SELECT * FROM main.item_sets WHERE 0;
+"""
+BULK_END = (
+    "INSERT OR IGNORE INTO main.item_sets SELECT * FROM temp.item_sets_load"
+    " ORDER BY spec, datestamp, identifier;"
+    " DROP TABLE temp.item_sets_load;" + INDEXES
+)
 
 # Schema locations of the formats we know; others announce their namespace as schema.
 KNOWN_SCHEMAS = {
