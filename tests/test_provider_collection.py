@@ -362,3 +362,29 @@ def test_changes_between_pages_skip_no_unchanged_item(stamps, page_size, changes
         size = doc.find(".//o:resumptionToken", NS)
         if size is not None:  # the last page's completeListSize counts what was listed
             assert int(size.get("completeListSize")) == len(seen)
+
+
+def test_failed_bulk_load_leaves_a_working_collection():
+    from harvester.provider.loader import Item
+
+    def item(n: int) -> Item:
+        return Item(
+            f"oai:t:{n}",
+            "2024-01-01T00:00:00Z",
+            sets=("a:b",),
+            metadata={"m": "<r xmlns='urn:r'/>"},
+            namespaces={"m": "urn:r"},
+        )
+
+    with Collection() as c:
+        assert c.load([item(1), item(2)], batch=1) == 2
+        with Collection() as fresh:
+            with pytest.raises(CollectionError, match="'oai:t:1' appears more than once"):
+                fresh.load([item(1), item(2), item(1)], batch=2)
+            assert fresh.count("m", "a", "", None) == 2  # the first batch stayed, indexed
+            fresh.put("oai:t:3", {"m": "<r xmlns='urn:r'/>"}, sets=["a"])
+            assert fresh.count("m", "a", "", None) == 3
+        assert c.count("m", "a:b", "", None) == 2
+        with c.connection() as conn:
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert {"items_by_date", "metadata_key"} <= names
