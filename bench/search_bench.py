@@ -63,14 +63,15 @@ def run_clients(
 
     def client(c: int) -> None:
         mine = []
-        try:
-            for r in range(rounds * len(MIX)):
-                i = (c + r) % len(MIX)
-                t = time.perf_counter()
+        for r in range(rounds * len(MIX)):
+            i = (c + r) % len(MIX)
+            t = time.perf_counter()
+            try:
                 fn(i)
-                mine.append(time.perf_counter() - t)
-        except BaseException as e:
-            errors.append(e)
+            except Exception as e:  # counted and shown: an overloaded engine is a result too
+                errors.append(e)
+                continue
+            mine.append(time.perf_counter() - t)
         with lock:
             latencies.extend(mine)
 
@@ -81,7 +82,7 @@ def run_clients(
     for t in threads:
         t.join()
     if errors:
-        raise errors[0]
+        print(f"    {len(errors)} queries failed, e.g. {errors[0]}")
     return latencies, time.perf_counter() - t0
 
 
