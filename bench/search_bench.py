@@ -133,6 +133,8 @@ def bench(
     backend.refresh()
     print(f"{kind}: {n:,} records indexed in {time.perf_counter() - t:.0f} s; one query at a time:")
     per_query(backend)
+    if args.clients < 1:
+        return
     print(f"  {args.clients} clients x {args.rounds} rounds of {len(MIX)} queries:")
     base = run_clients(args.clients, args.rounds, baseline)
     report("baseline: bare top-20 match", *base, None)
@@ -177,7 +179,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--engine-records", type=int, default=None, help="default: --records")
-    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--clients", type=int, default=8, help="0: one query at a time only")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--backends", nargs="+", default=["sqlite", "elasticsearch", "opensearch"])
     args = ap.parse_args()
