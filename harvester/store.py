@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     token_from  TEXT,          -- the from/until the list in progress was started with
     token_until TEXT,
     updated     REAL NOT NULL,
+    list_started TEXT,         -- provider time (responseDate) the list in progress began
     PRIMARY KEY (source, set_spec, prefix)
 );
 CREATE TABLE IF NOT EXISTS runs (
@@ -148,7 +149,12 @@ class StateDB:
         """Columns added after the first schema, for databases created before them."""
         cols = {r[1] for r in self.conn.execute("PRAGMA table_info(checkpoints)")}
         if "list_started" not in cols:
-            self.conn.execute("ALTER TABLE checkpoints ADD COLUMN list_started TEXT")
+            try:
+                self.conn.execute("ALTER TABLE checkpoints ADD COLUMN list_started TEXT")
+            except sqlite3.OperationalError as e:
+                # another process opening the same database added it first
+                if "duplicate column" not in str(e):
+                    raise
 
     def close(self) -> None:
         self.conn.close()
