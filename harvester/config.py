@@ -267,7 +267,7 @@ def _parse_source(s: dict[str, Any], path: Path, i: int) -> SourceConfig:
     )
 
 
-def cron_trigger(expr: str):  # type: ignore[no-untyped-def]
+def cron_trigger(expr: str) -> Any:
     """The APScheduler trigger of a cron expression: 5 fields, or 6 with seconds first."""
     from apscheduler.triggers.cron import CronTrigger
 

@@ -106,31 +106,10 @@ def load(config: Config) -> None:
 
 
 def index(config: Config, db: StateDB) -> None:
-    """Normalise and index through the pipeline of ``birlik index``.
+    """Normalise, deduplicate and index what changed (the pipeline of ``birlik index``)."""
+    from indexer.pipeline import run_index
 
-    Until that pipeline exists, normalise and rebuild the index directly, each record its
-    own cluster (no deduplication).
-    """
-    try:
-        from indexer.pipeline import run_index
-    except ImportError:
-        run_index = None
-    if run_index is not None:
-        run_index(config, db)
-        return
-    from indexer.backends import get_backend
-    from indexer.backends.base import IndexDoc
-    from indexer.normalise_run import normalise_changed
-    from indexer.state import iter_records
-
-    log.warning("indexer.pipeline is missing: indexing without deduplication")
-    normalise_changed(db)
-    backend = get_backend(config)
-    try:
-        written = backend.rebuild(IndexDoc(r, r.id) for r in iter_records(db))
-    finally:
-        backend.close()
-    log.info("indexed %d records", written)
+    print(run_index(config, db).line(), file=sys.stderr)
 
 
 def serve_ui(config: Config, port: int, stack: ExitStack) -> None:

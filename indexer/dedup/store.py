@@ -154,7 +154,8 @@ class DedupStore:
                 )
 
     def _constraints(self, ids: set[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-        must, cannot = [], []
+        must: list[tuple[str, str]] = []
+        cannot: list[tuple[str, str]] = []
         for d in self.decisions(ids):
             (must if d.kind == "must_link" else cannot).append((d.a, d.b))
         return must, cannot
@@ -209,6 +210,15 @@ class DedupStore:
         hood = self._neighbourhood(seeds)
         self._recluster(hood)
         return hood | set(deleted)
+
+    def recluster_around(self, ids: Iterable[str]) -> set[str]:
+        """Re-cluster the neighbourhood of ``ids`` (after a decision); return it.
+
+        The caller commits.
+        """
+        hood = self._neighbourhood(set(ids))
+        self._recluster(hood)
+        return hood
 
     def _candidates(self, f: Features) -> list[Features]:
         ids: set[str] = set()

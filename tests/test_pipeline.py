@@ -1,0 +1,185 @@
+"""`birlik index` end to end over the sample collections: harvest (real providers on
+127.0.0.1) → normalise → deduplicate → SQLite index, then incremental changes, deletions,
+librarians' decisions and `--rebuild`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from harvester.config import Config, load_config
+from harvester.harvest import harvest_sources
+from harvester.provider import Collection, make_app, serve
+from harvester.store import RawRecord, StateDB
+from indexer.backends.base import SearchQuery
+from indexer.backends.sqlite import SQLiteBackend
+from indexer.dedup.store import DedupStore
+from indexer.pipeline import apply_decision, run_index
+from tests.support.samples import SAMPLES, shared_works
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def harvested(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A state database holding both sample collections, harvested over HTTP once."""
+    work = tmp_path_factory.mktemp("pipeline")
+    config = load_config(ROOT / "config" / "demo.toml")
+    urls = {}
+    servers = []
+    for source in config.sources:
+        coll = Collection.from_directory(SAMPLES / source.key, work / f"{source.key}.sqlite3")
+        server = serve(make_app(coll))
+        servers.append((coll, server))
+        urls[source.key] = server.url
+    config = replace(
+        config,
+        data_dir=work / "data",
+        sources=tuple(replace(s, url=urls[s.key]) for s in config.sources),
+    )
+    try:
+        with StateDB(config.state_db) as db:
+            for summary in harvest_sources(config, db).values():
+                assert summary.status == "ok", summary
+            db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        for coll, server in servers:
+            server.shutdown()
+            coll.close()
+    return config.state_db
+
+
+@pytest.fixture
+def env(harvested: Path, tmp_path: Path) -> Iterator[tuple[Config, StateDB]]:
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(harvested, data / harvested.name)
+    config = replace(load_config(ROOT / "config" / "demo.toml"), data_dir=data)
+    with StateDB(config.state_db) as db:
+        yield config, db
+
+
+def _open(config: Config) -> SQLiteBackend:
+    return SQLiteBackend(config.data_dir, config.index.name)
+
+
+def _holdings(backend: SQLiteBackend, q: str) -> list[set[str]]:
+    result = backend.search(SearchQuery(q=q, facets=False, size=50))
+    return [{h.library for h in hit.holdings} for hit in result.hits]
+
+
+def _shared_pair() -> tuple[str, str]:
+    pair = next(p for p in shared_works() if p.relation == "same")
+    return f"anl:{pair.anl_id}", f"nlrk:{pair.nlrk_id}"
+
+
+def test_first_run_indexes_every_record_and_joins_shared_works(
+    env: tuple[Config, StateDB],
+) -> None:
+    config, db = env
+    summary = run_index(config, db)
+    assert summary.full
+    assert summary.normalise.seen == 654  # 635 live records and 19 deletions
+    assert summary.indexed == summary.normalise.normalised > 600
+    assert summary.clusters >= 100  # 126 labelled shared works in the samples
+    backend = _open(config)
+    try:
+        assert backend.count() == summary.indexed
+        anl, nlrk = _shared_pair()
+        dedup = DedupStore(db.conn)
+        assert dedup.cluster_of(anl) == dedup.cluster_of(nlrk)
+        shared = backend.cluster(dedup.cluster_of(anl) or "")
+        assert {r.source for r in shared} == {"anl", "nlrk"}
+    finally:
+        backend.close()
+    again = run_index(config, db)
+    assert not again.full
+    assert (again.changed, again.deleted, again.indexed) == (0, 0, 0)
+
+
+def test_a_deletion_leaves_the_index_and_its_cluster(env: tuple[Config, StateDB]) -> None:
+    config, db = env
+    run_index(config, db)
+    anl, nlrk = _shared_pair()
+    dedup = DedupStore(db.conn)
+    cid = dedup.cluster_of(nlrk)
+    source, identifier = nlrk.split(":", 1)
+    db.store_page([RawRecord(source, identifier, "marc21", "2030-01-01", deleted=True)])
+    summary = run_index(config, db)
+    assert not summary.full
+    assert summary.deleted == 1
+    assert dedup.cluster_of(nlrk) is None
+    backend = _open(config)
+    try:
+        assert backend.get(nlrk) is None
+        assert [r.id for r in backend.cluster(cid or "")] in ([anl], [])
+        assert backend.get(anl) is not None
+    finally:
+        backend.close()
+
+
+def test_a_split_decision_holds_through_rebuild(env: tuple[Config, StateDB]) -> None:
+    config, db = env
+    run_index(config, db)
+    anl, nlrk = _shared_pair()
+    dedup = DedupStore(db.conn)
+    backend = _open(config)
+    try:
+        affected = apply_decision(db, backend, "cannot_link", [(anl, nlrk)], "split", "aygul")
+        assert {anl, nlrk} <= affected
+        assert dedup.cluster_of(anl) != dedup.cluster_of(nlrk)
+        ids = {r.id for r in backend.cluster(dedup.cluster_of(anl) or "")}
+        assert nlrk not in ids
+    finally:
+        backend.close()
+    out = subprocess.run(
+        [sys.executable, "-m", "birlik", "--config", str(_write_config(config)), "index",
+         "--rebuild"],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "full pass" in out.stdout
+    assert dedup.cluster_of(anl) != dedup.cluster_of(nlrk)
+    conn = sqlite3.connect(config.state_db)
+    who = conn.execute("SELECT who, action FROM dedup_decisions").fetchall()
+    conn.close()
+    assert who == [("aygul", "split")]
+
+
+def _write_config(config: Config) -> Path:
+    text = (ROOT / "config" / "demo.toml").read_text(encoding="utf-8")
+    text = text.replace('data_dir = "../var/demo"', f'data_dir = "{config.data_dir}"')
+    path = config.data_dir / "birlik.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_status_lists_quarantined_records(env: tuple[Config, StateDB]) -> None:
+    config, db = env
+    db.store_page([RawRecord("anl", "oai:anl.az:broken", "marc21", "2030-01-01", xml="<record>")])
+    summary = run_index(config, db)
+    assert summary.normalise.quarantined == 1
+    path = _write_config(config)
+    out = subprocess.run(
+        [sys.executable, "-m", "birlik", "--config", str(path), "status"],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "quarantined 1" in out.stdout
+    line = next(x for x in out.stdout.splitlines() if "oai:anl.az:broken" in x)
+    assert "(marc21): step " in line
+    js = subprocess.run(
+        [sys.executable, "-m", "birlik", "--config", str(path), "status", "--json"],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    anl = next(s for s in json.loads(js.stdout)["sources"] if s["source"] == "anl")
+    assert anl["quarantined"] == 1
+    assert anl["quarantine"][0]["identifier"] == "oai:anl.az:broken"
