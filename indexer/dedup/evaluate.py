@@ -12,11 +12,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from lxml import etree
 from stdnum import isbn as stdisbn
 
+from harvester.store import RawRecord
 from indexer.dedup.features import features
 from indexer.dedup.match import score_pair
+from indexer.errors import NormaliseError
+from indexer.normalise import normalise
 from indexer.record import Name, Record
+
+LIBRARIES = ("anl", "nlrk")
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,8 @@ class Quality:
 
 
 def _record(rid: str, row: dict[str, str]) -> Record:
-    isbns, invalid = [], []
+    isbns: list[str] = []
+    invalid: list[str] = []
     for raw in filter(None, row["isbn"].split(";")):
         (isbns if stdisbn.is_valid(raw) else invalid).append(raw)
     return Record(
@@ -111,3 +118,49 @@ def measure(cases: Iterable[Case]) -> tuple[Quality, list[tuple[Case, tuple[str,
         else:
             tn += 1
     return Quality(tp, fp, fn, tn), wrong
+
+
+def load_samples(samples: Path, *, prefix: str = "marc21") -> dict[str, Record]:
+    """Record id → normalised Record of every live item of the sample collections.
+
+    Items are read from ``<samples>/<lib>/records/part-*.xml`` and normalised exactly as the
+    indexer does (without language detection, which the samples do not need: they carry
+    codes); ``prefix`` picks the metadata format where an item has it (NLRK's items carry
+    ``oai_dc`` beside ``marc21``), else the item's first format is read.
+    """
+    out: dict[str, Record] = {}
+    for lib in LIBRARIES:
+        for part in sorted((samples / lib / "records").glob("part-*.xml")):
+            for item in etree.parse(str(part)).getroot():
+                if item.get("deleted") == "true":
+                    continue
+                formats = [m for m in item if len(m)]
+                md = next((m for m in formats if m.get("prefix") == prefix), None)
+                md = formats[0] if md is None and formats else md
+                if md is None:
+                    continue
+                xml = etree.tostring(md[0], encoding="unicode")
+                ident, stamp = item.get("identifier", ""), item.get("datestamp", "")
+                raw = RawRecord(lib, ident, md.get("prefix", ""), stamp, xml=xml)
+                try:
+                    rec = normalise(raw, detect_language=False)
+                except NormaliseError as e:
+                    raise NormaliseError(f"sample {part}: {e}", step="evaluate") from e
+                out[rec.id] = rec
+    return out
+
+
+def sample_cases(samples: Path, *, prefix: str = "marc21") -> list[Case]:
+    """The labelled pairs of ``<samples>/shared_works.tsv`` as cases (category = relation)."""
+    recs = load_samples(samples, prefix=prefix)
+    cases = []
+    with (samples / "shared_works.tsv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            a, b = f"anl:{row['anl_id']}", f"nlrk:{row['nlrk_id']}"
+            missing = [i for i in (a, b) if i not in recs]
+            if missing:
+                raise ValueError(f"shared_works.tsv names {missing}, not live in {samples}")
+            cases.append(
+                Case(row["note"], row["relation"], recs[a], recs[b], row["relation"] == "same")
+            )
+    return cases

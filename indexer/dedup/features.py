@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from indexer.record import Record
@@ -39,32 +40,41 @@ _GENERIC_TITLES_SRC = (
 )
 GENERIC_TITLES = frozenset(search_key(t) for t in _GENERIC_TITLES_SRC)
 
-_VOLUME_WORDS = re.compile(
-    r"\b(?:t|tom|toma|tomy|v|vol|volume|cild|cilt|kitab|kitap|kniga|kn|kitap|bolim|bolum|chast|"
-    r"ch|part|no|nomer|vyp|vypusk|sayi|san|book)\s+(\d{1,4})\b"
-)
-_ORDINALS = {
-    "perv": 1,
-    "vtor": 2,
-    "tret": 3,
-    "chetvert": 4,
-    "piat": 5,
-    "pyat": 5,
-    "birinci": 1,
-    "ikinci": 2,
-    "ucuncu": 3,
-    "dorduncu": 4,
-    "besinci": 5,
-    "birinshi": 1,
-    "ekinshi": 2,
-    "ushinshi": 3,
-    "tortinshi": 4,
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
+# Words that introduce a volume or part number, and ordinal stems, in their native spellings:
+# they go through ``search_key`` below, so every script and romanisation of them is covered.
+_VOLUME_WORDS_SRC = (
+    "т", "том", "тома", "томы", "t", "tom", "v", "vol", "volume", "cild", "ҹилд", "cilt",
+    "kitab", "китаб", "kitap", "кітап", "книга", "кн", "бөлім", "bölüm", "hissə", "һиссә",
+    "часть", "ч", "part", "pt", "no", "номер", "вып", "выпуск", "sayı", "сан", "book",
+)  # fmt: skip
+_ORDINALS_SRC = {
+    1: ("перв", "birinci", "бірінші", "birinshi", "first"),
+    2: ("втор", "ikinci", "екінші", "ekinshi", "second"),
+    3: ("трет", "üçüncü", "үшінші", "ushinshi", "third"),
+    4: ("четверт", "dördüncü", "төртінші", "tortinshi", "fourth"),
+    5: ("пят", "beşinci", "бесінші", "besinshi", "fifth"),
+    6: ("шест", "altıncı", "алтыншы", "sixth"),
 }
+
+
+def _keys(words: Iterable[str]) -> list[str]:
+    return sorted({k for k in (search_key(w) for w in words) if k}, key=lambda k: (-len(k), k))
+
+
+VOLUME_WORDS = frozenset(_keys(_VOLUME_WORDS_SRC))
+ORDINALS: tuple[tuple[str, int], ...] = tuple(
+    (stem, n) for n, words in _ORDINALS_SRC.items() for stem in _keys(words)
+)
+_VOLUME_ALT = "|".join(re.escape(w) for w in _keys(_VOLUME_WORDS_SRC))
+_VOLUME_IN_KEY = re.compile(
+    rf"\b(?:(?:{_VOLUME_ALT})\s+(\d{{1,4}})|(\d{{1,4}})\s+(?:[a-z]\s+)?(?:{_VOLUME_ALT}))\b"
+)
+# A Roman numeral as catalogues write volume numbers ("II cild", "том IV"); the Cyrillic
+# І and Х stand in for Latin I and X in Kazakh and Russian records.
+_ROMAN_TOKEN = re.compile(r"(?<![^\W\d_])[IVXLCІХ]+(?![^\W\d_])")
+_ROMAN_VALID = re.compile(r"^(?=[MDCLXVI])M*(C[MD]|D?C{0,3})(X[CL]|L?X{0,3})(I[XV]|V?I{0,3})$")
+_TITLE_BREAK = re.compile(r"\s*:\s+|\s+=\s+")
+_ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
 _DIGITS = re.compile(r"\d+")
 
 
@@ -93,26 +103,74 @@ class Features:
         return len(self.title.split()) <= 1 or self.title in GENERIC_TITLES
 
 
-def edition_number(statement: str) -> int | None:
-    """The edition number an edition statement names ("2-е изд." → 2, "Third ed." → 3)."""
-    if not statement:
-        return None
-    key = search_key(statement)
-    m = _DIGITS.search(key)
-    if m:
-        return int(m.group())
-    for stem, n in _ORDINALS.items():
-        if stem in key:
-            return n
+def arabic_numerals(text: str) -> str:
+    """``text`` with its Roman numerals written in digits ("II cild" → "2 cild").
+
+    Done before ``search_key``, which folds doubled letters ("II" and "I" would meet).
+    """
+
+    def value(m: re.Match[str]) -> str:
+        roman = m.group().replace("І", "I").replace("Х", "X")
+        if not _ROMAN_VALID.match(roman):
+            return m.group()
+        total = 0
+        for cur, nxt in zip(roman, [*roman[1:], ""], strict=True):
+            v = _ROMAN_VALUES[cur]
+            total += -v if nxt and _ROMAN_VALUES[nxt] > v else v
+        return str(total)
+
+    return _ROMAN_TOKEN.sub(value, text)
+
+
+def text_key(text: str) -> str:
+    """The script-neutral key of ``text``, its Roman numerals read as numbers."""
+    return search_key(arabic_numerals(text)) if text else ""
+
+
+def _ordinal(key: str) -> int | None:
+    for token in key.split():
+        for stem, n in ORDINALS:
+            if token.startswith(stem):
+                return n
     return None
 
 
+def edition_number(statement: str) -> int | None:
+    """The edition number an edition statement names ("2-е изд." → 2, "İkinci nəşr" → 2)."""
+    key = text_key(statement)
+    m = _DIGITS.search(key)
+    if m:
+        return int(m.group())
+    return _ordinal(key)
+
+
+def volume_number(text: str) -> str:
+    """A volume statement as its numbers ("Т. 2" / "II ҹилд" / "Часть вторая" → "2").
+
+    A statement without a number keeps its words, less the volume words ("Т. А–К" → "a k").
+    """
+    key = text_key(text)
+    numbers = _DIGITS.findall(key)
+    if numbers:
+        return " ".join(str(int(n)) for n in numbers)
+    n = _ordinal(key)
+    if n is not None:
+        return str(n)
+    return " ".join(t for t in key.split() if t not in VOLUME_WORDS)
+
+
 def volume_of(record: Record, title_key: str) -> str:
-    """The volume/part a record describes, from its volume field or its title."""
+    """The volume/part a record describes, from its volume field or its title's key."""
     if record.volume:
-        return " ".join(search_key(record.volume).split()) or record.volume.strip().lower()
-    found = _VOLUME_WORDS.findall(title_key)
-    return found[-1] if found else ""
+        return volume_number(record.volume) or record.volume.strip().lower()
+    found = [a or b for a, b in _VOLUME_IN_KEY.findall(title_key)]
+    return str(int(found[-1])) if found else ""
+
+
+def without_volume(key: str) -> str:
+    """A title key less its volume phrase ("sobrane sochinenii t 7" → "sobrane sochinenii"):
+    the volume is compared on its own, and catalogues put it in the title or not."""
+    return " ".join(_VOLUME_IN_KEY.sub(" ", key).split()) or key
 
 
 def pages_of(extent: str) -> int | None:
@@ -144,9 +202,20 @@ def completeness(record: Record) -> int:
     return sum(1 for f in fields if f)
 
 
+def split_title(record: Record) -> tuple[str, str]:
+    """(main title, subtitle): a subtitle or parallel title run into the title field after
+    ":" or " = " (catalogues and Dublin Core that do not subfield it) moves to the subtitle."""
+    main, sub = record.title, record.subtitle
+    m = _TITLE_BREAK.search(main)
+    if m and m.start() > 0:
+        main, sub = main[: m.start()], f"{main[m.end() :]} {sub}".strip()
+    return main, sub
+
+
 def features(record: Record) -> Features:
-    title = search_key(record.title)
-    full = search_key(f"{record.title} {record.subtitle}") if record.subtitle else title
+    main, sub = split_title(record)
+    title = without_volume(text_key(main))
+    full = without_volume(text_key(f"{main} {sub}")) if sub else title
     names = tuple(k for k in (search_key(n) for n in record.author_names) if k)
     return Features(
         id=record.id,
@@ -156,7 +225,7 @@ def features(record: Record) -> Features:
         authors=names,
         year=record.year,
         edition=edition_number(record.edition),
-        volume=volume_of(record, full),
+        volume=volume_of(record, text_key(f"{main} {sub}")),
         publisher=search_key(record.publisher),
         pages=pages_of(record.extent),
         languages=frozenset(record.languages),

@@ -43,11 +43,21 @@ def title_similarity(a: Features, b: Features) -> float:
     return max(main, full, contained * 0.97) / 100.0
 
 
+# Keys fold the i/y/j family to one letter inside a word but not at its start, so an initial
+# ("Ҹ." → "i") must meet a name ("Cəlil" → "jalil") by class.
+_INITIAL_CLASS = str.maketrans("yj", "ii")
+
+
 def _token_match(t: str, others: list[str]) -> float:
     """How well one name token is matched by another name's tokens (initials match)."""
     if len(t) == 1:
-        return 100.0 if any(o[0] == t for o in others) else 0.0
-    return max(100.0 if len(o) == 1 and o == t[0] else fuzz.ratio(t, o) for o in others)
+        t = t.translate(_INITIAL_CLASS)
+        return 100.0 if any(o[0].translate(_INITIAL_CLASS) == t for o in others) else 0.0
+    first = t[0].translate(_INITIAL_CLASS)
+    return max(
+        100.0 if len(o) == 1 and o.translate(_INITIAL_CLASS) == first else fuzz.ratio(t, o)
+        for o in others
+    )
 
 
 def name_similarity(x: str, y: str) -> float:
@@ -165,6 +175,9 @@ def score_pair(a: Features, b: Features) -> Match:
         )
         if strong:
             return verdict(SAME, "generic title, but author, year and publisher agree", 0.8)
+        # A serial's ISSN names the serial itself ("Жұлдыз"): its short title is its name.
+        if shared_issn and title >= 0.95 and (author is None or author >= 0.9):
+            return verdict(SAME, "generic title, but the ISSN is shared", 0.85)
         return verdict(DIFFERENT, "generic title without enough agreeing detail", 0.05)
 
     if shared_isbn or shared_issn:
