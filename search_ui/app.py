@@ -85,13 +85,20 @@ def create_app(
     )
     Babel(app, locale_selector=i18n.select_locale)
 
-    from search_ui import api, errors, export, pages, views
+    from search_ui import api, auth, errors, export, gaps_view, librarian, pages, views
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
+    auth.init_app(app, config)  # session key, cookies, CSRF on every form, /login, /logout
+    app.register_blueprint(librarian.bp, url_prefix="/librarian")
+    app.register_blueprint(gaps_view.bp, url_prefix="/librarian")
     errors.init_app(app)
     views.init_app(app)
+    from search_ui import health, operator
+
+    health.init_app(app)  # /healthz, /metrics and the search timing hooks
+    operator.init_app(app)  # /operator (librarians only)
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -13,6 +13,7 @@ pytest_plugins: list[str] = [
     "tests.support.records",
     "tests.support.backends",
     "tests.support.ui",
+    "tests.support.librarian",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
