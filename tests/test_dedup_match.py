@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.dedup.features import Features, blocking_keys, edition_number, features
+from indexer.dedup.features import (
+    Features,
+    arabic_numerals,
+    blocking_keys,
+    edition_number,
+    features,
+    split_title,
+    volume_number,
+)
 from indexer.dedup.match import DIFFERENT, RELATED, SAME, score_pair
 from indexer.record import Name, Record
 
@@ -124,6 +132,80 @@ CASES = [
         SAME,
         "title and author agree",
     ),
+    (
+        rec("anl:13", "Əsərləri. I cild", "Cavid, Hüseyn", year=2005),
+        rec("nlrk:13", "Әсәрләри. II ҹилд", "Ҹавид, Һүсејн", year=2005),
+        RELATED,
+        "volumes differ (1 / 2)",
+    ),
+    (
+        rec("anl:14", "Собрание сочинений. Т. 3", "Чехов, Антон", year=1985, publisher="Наука"),
+        rec(
+            "nlrk:14", "Sobranie sochinenii. T. III", "Chekhov, Anton", year=1985, publisher="Nauka"
+        ),
+        SAME,  # a generic title: the publisher is needed too
+        "generic title, but author, year and publisher agree",
+    ),
+    (
+        rec("anl:15", "История Казахстана. Т. 1", year=2010, isbns=("9786017000011",)),
+        rec("nlrk:15", "История Казахстана. Т. 2", year=2010, isbns=("9786017000011",)),
+        RELATED,
+        "volumes differ (1 / 2)",
+    ),
+    (
+        rec("anl:16", "Zhūldyz", year=1928, issns=("0130-3759",), type="serial"),
+        rec("nlrk:16", "Жұлдыз : әдеби-көркем журнал", year=1928, issns=("0130-3759",)),
+        SAME,
+        "generic title, but the ISSN is shared",
+    ),
+    (
+        rec("anl:17", "Zhūldyz", year=1928, type="serial"),
+        rec("nlrk:17", "Жұлдыз", year=1928, type="serial"),
+        DIFFERENT,
+        "generic title without enough agreeing detail",
+    ),
+    (
+        rec("anl:18", "Грамматика", "Ысқақов, А.", year=2012, edition="2-е изд."),
+        rec("nlrk:18", "Грамматика", "Ысқақов, Ахмеди", year=2012, edition="Екінші басылым"),
+        DIFFERENT,  # a one-word title is generic: the publisher is missing
+        "generic title",
+    ),
+    (
+        rec(
+            "anl:19",
+            "Қазақ тілінің грамматикасы",
+            "Ысқақов, А.",
+            year=2012,
+            edition="Екінші басылым",
+        ),
+        rec(
+            "nlrk:19",
+            "Qazaq tılınıñ grammatikasy",
+            "Ysqaqov, A.",
+            year=2012,
+            edition="Üşınşı basylym",
+        ),
+        RELATED,
+        "editions differ (2 / 3)",
+    ),
+    (
+        rec("anl:20", "Өлүләр", "Мәммәдгулузадә, Ҹ.", year=1987, publisher="Јазычы"),
+        rec("nlrk:20", "Ölülər", "Məmmədquluzadə, Cəlil", year=1987, publisher="Yazıçı"),
+        SAME,  # an initial Ҹ. meets Cəlil; a one-word title needs the publisher too
+        "generic title, but author, year and publisher agree",
+    ),
+    (
+        rec("anl:21", "A history of Inner Asia", "Soucek, Svat", year=2000),
+        rec("nlrk:21", "A history of Inner Asia", "Soucek, Svatopluk", year=2000),
+        SAME,
+        "title and author agree",
+    ),
+    (
+        rec("anl:22", "Абай", "Әуезов, Мұхтар", year=1942, publisher="Қазбіріккенбаспа"),
+        rec("nlrk:22", "Абай", "Жұмалиев, Қажым", year=1942, publisher="Қазбіріккенбаспа"),
+        DIFFERENT,
+        "authors differ",
+    ),
 ]
 
 
@@ -159,6 +241,11 @@ def test_cross_script_records_share_a_block() -> None:
         ("", None),
         ("Revised", None),
         ("5th ed.", 5),
+        ("2-ci nəşr", 2),
+        ("Екінші басылым", 2),
+        ("Издание третье", 3),
+        ("Üçüncü nəşr", 3),
+        ("Tretʹe izdanie", 3),
     ],
 )
 def test_edition_number(statement: str, number: int | None) -> None:
@@ -170,3 +257,56 @@ def test_generic_flag() -> None:
     assert features(rec("x:1", "Стихи")).generic
     assert features(rec("x:1", "Poems")).generic
     assert not features(rec("x:1", "Абай жолы")).generic
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Əsərləri. II cild", "Əsərləri. 2 cild"),
+        ("том IV", "том 4"),
+        ("ІІІ том", "3 том"),  # Cyrillic І as a Roman numeral
+        ("XIX век", "19 век"),
+        ("IC", "IC"),  # not a valid numeral
+        ("Vivaldi", "Vivaldi"),  # part of a word
+    ],
+)
+def test_arabic_numerals(text: str, expected: str) -> None:
+    assert arabic_numerals(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("statement", "number"),
+    [
+        ("Т. 2", "2"),
+        ("II ҹилд", "2"),
+        ("2-ci cild", "2"),
+        ("2-том", "2"),
+        ("Vol. II", "2"),
+        ("Часть вторая", "2"),
+        ("Т. 1, кн. 2", "1 2"),
+        ("Т. 05", "5"),
+    ],
+)
+def test_volume_number(statement: str, number: str) -> None:
+    assert volume_number(statement) == number
+
+
+def test_volume_in_the_title_only_meets_the_volume_field() -> None:
+    a = features(rec("anl:1", "Azərbaycan tarixi. III cild"))
+    b = features(rec("nlrk:1", "Азәрбајҹан тарихи", volume="3"))
+    assert a.volume == b.volume == "3"
+    assert a.title == b.title
+
+
+@pytest.mark.parametrize(
+    ("title", "subtitle", "main", "rest"),
+    [
+        ("Абай жолы : роман-эпопея", "", "Абай жолы", "роман-эпопея"),
+        ("Плаха: роман", "", "Плаха", "роман"),
+        ("Ali and Nino = Əli və Nino", "", "Ali and Nino", "Əli və Nino"),
+        ("Абай жолы", "роман", "Абай жолы", "роман"),
+        ("Russian Azerbaijan, 1905-1920", "", "Russian Azerbaijan, 1905-1920", ""),
+    ],
+)
+def test_split_title(title: str, subtitle: str, main: str, rest: str) -> None:
+    assert split_title(rec("x:1", title, subtitle=subtitle)) == (main, rest)

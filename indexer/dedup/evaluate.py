@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 from stdnum import isbn as stdisbn
+from stdnum import issn as stdissn
 
 from harvester.store import RawRecord
 from indexer.dedup.features import features
@@ -73,6 +74,9 @@ def _record(rid: str, row: dict[str, str]) -> Record:
         languages=(row["language"],) if row["language"] else (),
         publisher=row["publisher"],
         isbns=tuple(stdisbn.to_isbn13(stdisbn.compact(i)) for i in isbns),
+        issns=tuple(
+            stdissn.format(i) for i in (row.get("issn") or "").split(";") if stdissn.is_valid(i)
+        ),
         invalid_isbns=tuple(invalid),
         edition=row["edition"],
         volume=row["volume"],
@@ -120,6 +124,11 @@ def measure(cases: Iterable[Case]) -> tuple[Quality, list[tuple[Case, tuple[str,
     return Quality(tp, fp, fn, tn), wrong
 
 
+def combined(*qs: Quality) -> Quality:
+    """The pooled counts of several measurements."""
+    return Quality(*(sum(getattr(q, k) for q in qs) for k in ("tp", "fp", "fn", "tn")))
+
+
 def load_samples(samples: Path, *, prefix: str = "marc21") -> dict[str, Record]:
     """Record id → normalised Record of every live item of the sample collections.
 
@@ -150,16 +159,47 @@ def load_samples(samples: Path, *, prefix: str = "marc21") -> dict[str, Record]:
     return out
 
 
+def sample_truth(samples: Path) -> set[tuple[str, str]]:
+    """(ANL record id, NLRK record id) of every ``same`` row of ``shared_works.tsv``."""
+    with (samples / "shared_works.tsv").open(encoding="utf-8", newline="") as fh:
+        return {
+            (f"anl:{row['anl_id']}", f"nlrk:{row['nlrk_id']}")
+            for row in csv.DictReader(fh, delimiter="\t")
+            if row["relation"] == "same"
+        }
+
+
+def pair_quality(
+    clusters: Iterable[list[str]], truth: set[tuple[str, str]], *, cross: tuple[str, str]
+) -> Quality:
+    """Pairwise quality of clusters against true duplicate pairs.
+
+    Counts the pairs across the two sources in ``cross`` that share a cluster; since the
+    truth is complete, every such pair not in it is a false merge (``tn`` is not counted).
+    """
+    found: set[tuple[str, str]] = set()
+    for members in clusters:
+        left = [m for m in members if m.startswith(cross[0] + ":")]
+        right = [m for m in members if m.startswith(cross[1] + ":")]
+        found.update((a, b) for a in left for b in right)
+    tp = len(found & truth)
+    return Quality(tp, len(found) - tp, len(truth) - tp, 0)
+
+
 def sample_cases(samples: Path, *, prefix: str = "marc21") -> list[Case]:
     """The labelled pairs of ``<samples>/shared_works.tsv`` as cases (category = relation)."""
-    recs = load_samples(samples, prefix=prefix)
+    return cases_from(samples / "shared_works.tsv", load_samples(samples, prefix=prefix))
+
+
+def cases_from(truth: Path, recs: dict[str, Record]) -> list[Case]:
+    """The labelled pairs of a ``shared_works.tsv`` over already normalised records."""
     cases = []
-    with (samples / "shared_works.tsv").open(encoding="utf-8", newline="") as fh:
+    with truth.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
             a, b = f"anl:{row['anl_id']}", f"nlrk:{row['nlrk_id']}"
             missing = [i for i in (a, b) if i not in recs]
             if missing:
-                raise ValueError(f"shared_works.tsv names {missing}, not live in {samples}")
+                raise ValueError(f"{truth} names {missing}: not live sample records")
             cases.append(
                 Case(row["note"], row["relation"], recs[a], recs[b], row["relation"] == "same")
             )

@@ -54,10 +54,15 @@ def _token_match(t: str, others: list[str]) -> float:
         t = t.translate(_INITIAL_CLASS)
         return 100.0 if any(o[0].translate(_INITIAL_CLASS) == t for o in others) else 0.0
     first = t[0].translate(_INITIAL_CLASS)
-    return max(
-        100.0 if len(o) == 1 and o.translate(_INITIAL_CLASS) == first else fuzz.ratio(t, o)
-        for o in others
-    )
+    return max(_abbreviation(t, o, first) or fuzz.ratio(t, o) for o in others)
+
+
+def _abbreviation(t: str, o: str, first: str) -> float:
+    """95 when one token abbreviates the other ("Mikh." / "Mikhail", "Svat" / "Svatopluk")."""
+    if len(o) == 1:
+        return 100.0 if o.translate(_INITIAL_CLASS) == first else 0.0
+    short, long_ = sorted((t, o), key=len)
+    return 95.0 if len(short) >= 3 and long_.startswith(short) else 0.0
 
 
 def name_similarity(x: str, y: str) -> float:
