@@ -2,19 +2,49 @@
 
 Fields passed with ``extra=`` (``source``, ``run_id``, counts …) appear as keys of the
 JSON object; on the terminal the message alone is shown, it already says what happened.
+``log_context(source=…)`` adds fields to every record logged in the current thread (or
+context) meanwhile, so the harvester's own lines carry the source of the job running them.
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from harvester.config import LoggingConfig
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+
+
+_context: contextvars.ContextVar[dict[str, object] | None] = contextvars.ContextVar(
+    "birlik_log_context", default=None
+)
+
+
+@contextmanager
+def log_context(**fields: object) -> Iterator[None]:
+    """Attach ``fields`` to every log record of this context (unless a record sets them)."""
+    token = _context.set({**(_context.get() or {}), **fields})
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+class ContextFilter(logging.Filter):
+    """Copies the fields of ``log_context`` onto each record passing through a handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in (_context.get() or {}).items():
+            if getattr(record, key, None) is None:
+                setattr(record, key, value)
+        return True
 
 
 class JSONLineFormatter(logging.Formatter):
@@ -52,7 +82,8 @@ def setup_logging(cfg: LoggingConfig | None = None, *, stream: object = None) ->
     root.setLevel(cfg.level)
     out = stream or sys.stderr
     console: logging.Handler
-    if hasattr(out, "isatty") and out.isatty():  # type: ignore[union-attr]
+    isatty = getattr(out, "isatty", None)
+    if callable(isatty) and isatty():
         from rich.logging import RichHandler
 
         console = RichHandler(show_path=False, rich_tracebacks=False)
@@ -67,6 +98,7 @@ def setup_logging(cfg: LoggingConfig | None = None, *, stream: object = None) ->
         fh.setFormatter(JSONLineFormatter())
         _installed.append(fh)
     for h in _installed:
+        h.addFilter(ContextFilter())
         root.addHandler(h)
     # Libraries that talk too much at INFO.
     for name in (

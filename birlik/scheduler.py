@@ -4,7 +4,8 @@
   operator presses "harvest now") is skipped and logged.
 - Missed runs coalesce: APScheduler's ``coalesce`` covers a busy process; after downtime,
   ``missed_since`` (pure) compares the last recorded run with the cron, and one catch-up run
-  starts at once.
+  starts at once. A source whose last run did not finish (stopped by SIGTERM, or the process
+  died) is resumed at once too.
 - A job's failure is logged and never stops the scheduler.
 - ``stop`` (a threading.Event set on SIGTERM/SIGINT) is passed to the job so a harvest in
   progress commits its page and checkpoint and returns.
@@ -14,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -29,7 +31,8 @@ Job = Callable[[str, threading.Event], None]
 
 
 def trigger_for(schedule: str) -> CronTrigger:
-    return cron_trigger(schedule)  # type: ignore[no-any-return]
+    trigger: CronTrigger = cron_trigger(schedule)
+    return trigger
 
 
 def missed_since(schedule: str, last_started: datetime | None, now: datetime) -> bool:
@@ -67,13 +70,26 @@ class Scheduler:
                 name=f"harvest {s.key}",
             )
 
-    def start(self, last_runs: dict[str, datetime | None] | None = None) -> None:
-        """Start; sources whose schedule fired since their last run are run once now."""
+    def start(
+        self,
+        last_runs: dict[str, datetime | None] | None = None,
+        unfinished: Iterable[str] = (),
+    ) -> None:
+        """Start; sources whose schedule fired since their last run, or whose last run did
+        not finish, are run once now."""
         self._sched.start()
         now = datetime.now(UTC)
+        resume = set(unfinished)
         for s in self.config.sources:
             last = (last_runs or {}).get(s.key)
-            if missed_since(s.schedule, last, now):
+            if s.key in resume:
+                log.info(
+                    "%s: the last run did not finish; resuming it now",
+                    s.key,
+                    extra={"source": s.key},
+                )
+                self.trigger(s.key)
+            elif missed_since(s.schedule, last, now):
                 log.info(
                     "%s: a scheduled run was missed since %s; running once now",
                     s.key,
@@ -99,6 +115,19 @@ class Scheduler:
 
     def running(self, key: str) -> bool:
         return self._locks[key].locked()
+
+    def busy(self) -> list[str]:
+        """The sources with a run going now."""
+        return [key for key, lock in self._locks.items() if lock.locked()]
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for every run to end; False if some still go."""
+        deadline = time.monotonic() + timeout
+        while self.busy():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
 
     def next_run(self, key: str) -> datetime | None:
         job = self._sched.get_job(f"harvest:{key}")

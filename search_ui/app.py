@@ -95,6 +95,10 @@ def create_app(
     app.register_blueprint(gaps_view.bp, url_prefix="/librarian")
     errors.init_app(app)
     views.init_app(app)
+    from search_ui import health, operator
+
+    health.init_app(app)  # /healthz, /metrics and the search timing hooks
+    operator.init_app(app)  # /operator (librarians only)
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -14,6 +14,7 @@ pytest_plugins: list[str] = [
     "tests.support.backends",
     "tests.support.ui",
     "tests.support.librarian",
+    "tests.support.ops",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
