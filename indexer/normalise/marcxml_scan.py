@@ -1,0 +1,129 @@
+"""A regular-expression reader for plain MARCXML, the shape almost every record has.
+
+lxml builds a tree and then a Python proxy object for every element it hands out; for a
+harvested record of ~15 fields that is most of the reading time. A plain MARCXML record
+(one ``record``, optionally in a ``collection``; one namespace prefix or none; attributes
+double-quoted in schema order; no entities, comments, CDATA or processing instructions) is
+regular enough for two regular expressions: one over the fields, one over the subfields
+of each data field.
+
+The scanner is strict rather than clever. Every ``<`` of the record must belong to an
+element it recognised (so nothing unknown hides between them), and a document it does not
+fully recognise is not read: ``scan`` returns None and the lxml reader takes it, reads
+every variant and names what is wrong with a broken document. So the fast path never
+accepts what lxml rejects and never reads a value differently; tests/test_normalise_scan.py
+holds both readers to the same result.
+"""
+
+from __future__ import annotations
+
+import re
+
+from indexer.normalise.marc import Field, MarcRecord
+
+# Characters XML 1.0 does not allow (lxml rejects them), and "\r", which XML parsers turn
+# into "\n": documents with any of them go to lxml.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ud800-\udfff\ufffe\uffff]")
+_S = "[ \t\n]"  # XML white space ("\r" is excluded above); \\s and str.isspace know more
+_ATTRS = rf"""(?:{_S}+[A-Za-z_][\w.:-]*{_S}*={_S}*(?:"[^"<&\t\n]*"|'[^'<&\t\n]*'))*{_S}*"""
+_HEAD = re.compile(
+    rf"{_S}*(?:<\?xml[^<>]*\?>{_S}*)?"
+    rf"(?:<([A-Za-z_][\w.-]*:)?collection({_ATTRS})>{_S}*)?"
+    rf"<([A-Za-z_][\w.-]*:)?record({_ATTRS})>"
+)
+_ATTR_NAME = re.compile(rf"([A-Za-z_][\w.:-]*){_S}*={_S}*(\"[^\"]*\"|'[^']*')")
+_VALUE = r'"([^"<&\t\n]*)"'  # lxml replaces tabs and newlines in attribute values
+
+
+def _patterns(prefix: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(field pattern, subfield pattern) for elements written with ``prefix``."""
+    p, s = re.escape(prefix), _S
+    subfield = rf"<{p}subfield{s}+code={_VALUE}{s}*>([^<]*)</{p}subfield{s}*>"
+    plain_subfield = rf'<{p}subfield{s}+code="[^"<&\t\n]*"{s}*>[^<]*+</{p}subfield{s}*>'
+    field = (
+        rf"<{p}(?:(d)atafield{s}+tag={_VALUE}{s}+ind1={_VALUE}{s}+ind2={_VALUE}{s}*>"
+        rf"((?:[^<]*+{plain_subfield})*+[^<]*+)</{p}datafield{s}*>"
+        rf"|(c)ontrolfield{s}+tag={_VALUE}{s}*>([^<]*)</{p}controlfield{s}*>"
+        rf"|leader{s}*>([^<]*)</{p}leader{s}*>)"
+    )
+    return re.compile(field), re.compile(subfield)
+
+
+_CACHE: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+
+
+def _attributes_ok(attrs: str) -> bool:
+    """No attribute twice, no prefix bound to the empty namespace name (lxml rejects both)."""
+    if not attrs.strip(" \t\n"):
+        return True
+    pairs = _ATTR_NAME.findall(attrs)
+    names = [n for n, _v in pairs]
+    if len(names) != len(set(names)):
+        return False
+    return not any(n.startswith("xmlns:") and len(v) == 2 for n, v in pairs)
+
+
+def scan(xml: str) -> list[MarcRecord] | None:
+    """The record of a plain MARCXML document (as a one-item list), or None when the
+    document is anything else: the lxml reader decides about those."""
+    if "&" in xml or "]]>" in xml or (not xml.isprintable() and _NOT_XML.search(xml)):
+        return None
+    head = _HEAD.match(xml)
+    if head is None:
+        return None
+    cprefix, cattrs, prefix, attrs = head.groups()
+    prefix = prefix or ""
+    in_collection = cattrs is not None
+    if (in_collection and (cprefix or "") != prefix) or not _attributes_ok(attrs):
+        return None
+    if in_collection and not _attributes_ok(cattrs):
+        return None
+    end = xml.rfind(f"</{prefix}record")
+    if end < head.end() or not _tail_ok(xml[end:], prefix, in_collection):
+        return None
+    pats = _CACHE.get(prefix)
+    if pats is None:
+        pats = _CACHE[prefix] = _patterns(prefix)
+    body = xml[head.end() : end]
+    rec = _read_fields(body, *pats)
+    return None if rec is None else [rec]
+
+
+def _tail_ok(tail: str, prefix: str, in_collection: bool) -> bool:
+    """``</record>`` and, for a collection, ``</collection>``, then only white space."""
+    rest = tail[len(prefix) + 8 :].lstrip(" \t\n")
+    if not rest.startswith(">"):
+        return False
+    rest = rest[1:].strip(" \t\n")
+    if not in_collection:
+        return not rest
+    close = f"</{prefix}collection"
+    return rest.startswith(close) and rest[len(close) :].rstrip(" \t\n") == ">"
+
+
+def _read_fields(body: str, field: re.Pattern[str], sub: re.Pattern[str]) -> MarcRecord | None:
+    """The fields of a record's body; None if any ``<`` in it is not part of one."""
+    subs = sub.findall(body)  # every subfield, in order; each data field takes its share
+    fields: list[Field] = []
+    append = fields.append
+    new = tuple.__new__  # Field is a named tuple: this skips its Python-level __new__
+    leader = ""
+    seen_leader = False
+    brackets = 0  # "<" that belong to recognised elements
+    k = 0
+    for d, tag, ind1, ind2, inner, c, ctag, ctext, ltext in field.findall(body):
+        if d:
+            n = inner.count("<") >> 1
+            f = (tag.strip(), (ind1 or " ")[:1], (ind2 or " ")[:1], tuple(subs[k : k + n]), None)
+            append(new(Field, f))
+            k += n
+            brackets += 2 + 2 * n
+        elif c:
+            append(new(Field, (ctag.strip(), " ", " ", (), ctext)))
+            brackets += 2
+        else:
+            leader, seen_leader = ltext, True
+            brackets += 2
+    if brackets != body.count("<") or k != len(subs) or not (fields or seen_leader):
+        return None  # something unknown among the fields, or an empty record
+    return MarcRecord(leader, fields)
