@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
@@ -151,3 +152,37 @@ def to_text(rows: Iterable[GapRow], fmt: str) -> str:
     buf = io.StringIO()
     (write_csv if fmt == "csv" else write_marcxml)(rows, buf)
     return buf.getvalue()
+
+
+def gap_clusters(
+    conn: sqlite3.Connection, have: str, lack: str
+) -> Iterator[tuple[str, list[Record]]]:
+    """Clusters (id, ``have``'s live records in preferred order) with no live ``lack`` record.
+
+    Streams from the state database (``conn``) in cluster-id order; a record outside
+    ``clusters`` (not deduplicated yet) is its own cluster. Feed the result to ``gap_rows``.
+    """
+    sql = """
+        WITH m AS (
+            SELECT r.id, r.source, r.json, coalesce(c.cluster_id, r.id) AS cid,
+                   coalesce(c.rank, 0) AS rank
+            FROM records r LEFT JOIN clusters c ON c.record_id = r.id
+            WHERE r.deleted = 0 AND r.source IN (?, ?))
+        SELECT cid, json FROM m
+        WHERE source = ? AND cid NOT IN (SELECT cid FROM m WHERE source = ?)
+        ORDER BY cid, rank, id"""
+    tables = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE name IN ('records', 'clusters')"
+    ).fetchone()[0]
+    if tables < 2:
+        return
+    current: str | None = None
+    members: list[Record] = []
+    for cid, js in conn.execute(sql, (have, lack, have, lack)):
+        if cid != current:
+            if members and current is not None:
+                yield current, members
+            current, members = cid, []
+        members.append(Record.from_json(js))
+    if members and current is not None:
+        yield current, members

@@ -86,3 +86,64 @@ def auth_app(tmp_path: Path, auth_backend: SQLiteBackend) -> Flask:
 @pytest.fixture
 def auth_client(auth_app: Flask) -> FlaskClient:
     return auth_app.test_client()
+
+
+def write_config(directory: Path, urls: dict[str, str] | None = None) -> Path:
+    """A config file on disk (for the CLI) with the sample libraries and both librarians."""
+    lines = ['data_dir = "data"', "", "[index]", 'backend = "sqlite"', 'name = "birlik"', ""]
+    for key, names in LIB_NAMES.items():
+        url = (urls or {}).get(key, f"http://127.0.0.1:9/{key}")
+        lines += ["[[sources]]", f'key = "{key}"', f'url = "{url}"', 'metadata_prefix = "marc21"']
+        lines += ["[sources.name]", *(f'{lang} = "{n}"' for lang, n in names.items()), ""]
+    for name, pw in ((LIBRARIAN, PASSWORD), (OTHER, OTHER_PASSWORD)):
+        lines += ["[[librarians]]", f'name = "{name}"', f'password_hash = "{password_hash(pw)}"']
+    path = directory / "birlik.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory with birlik.toml and data/: both sample collections harvested over HTTP
+    from real providers on 127.0.0.1, normalised, deduplicated and indexed (SQLite)."""
+    from harvester.config import load_config
+    from harvester.harvest import harvest_sources
+    from harvester.provider import Collection, make_app, serve
+    from harvester.store import StateDB
+    from indexer.pipeline import run_index
+    from tests.support.samples import SAMPLES
+
+    work = tmp_path_factory.mktemp("catalogue")
+    servers = []
+    urls = {}
+    try:
+        for key in LIB_NAMES:
+            coll = Collection.from_directory(SAMPLES / key, work / f"{key}.provider.sqlite3")
+            server = serve(make_app(coll))
+            servers.append((coll, server))
+            urls[key] = server.url
+        config = load_config(write_config(work, urls))
+        with StateDB(config.state_db) as db:
+            for summary in harvest_sources(config, db).values():
+                assert summary.status == "ok", summary
+            run_index(config, db)
+            db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        for coll, server in servers:
+            server.shutdown()
+            coll.close()
+    for key in LIB_NAMES:
+        (work / f"{key}.provider.sqlite3").unlink(missing_ok=True)
+    return work
+
+
+@pytest.fixture
+def catalogue(sample_catalogue: Path, tmp_path: Path) -> Config:
+    """A private copy of the sample catalogue; its config (load_config of the copy)."""
+    import shutil
+
+    from harvester.config import load_config
+
+    dest = tmp_path / "catalogue"
+    shutil.copytree(sample_catalogue, dest, ignore=shutil.ignore_patterns("*.provider.*"))
+    return load_config(dest / "birlik.toml")
