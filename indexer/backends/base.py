@@ -79,6 +79,8 @@ class SearchResult:
     size: int
     hits: tuple[Hit, ...]
     facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+    total_exact: bool = True  # False: ``total`` is an estimate (engines, very large results)
+    facets_exact: bool = True  # False: facet counts count records, not clusters (ditto)
 
 
 class SearchBackend(abc.ABC):

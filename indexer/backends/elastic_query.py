@@ -15,13 +15,17 @@ from indexer.backends.base import FACETS, MAX_WINDOW, FacetValue, SearchQuery
 from indexer.documents import FIELD_KEYS, KEY_FIELDS, WEIGHTS
 from indexer.query import ParsedQuery, Term
 
-TOTAL_EXACT = 3000
-FACET_EXACT = 100
-"""Cluster counts come from ``cardinality`` aggregations: exact up to these numbers, then
-HyperLogLog estimates (within a few per cent). Higher thresholds cost memory per bucket,
-and eight readers at once tripped the circuit breaker of a 512 MB node at 40 000."""
+EXACT_LIMIT = MAX_WINDOW
+"""Up to this many matching records, the total and the facet counts are exact cluster
+counts (a second request with ``cardinality`` aggregations, exact below their threshold).
+Above it the first request's figures stand, flagged as not exact: the total counts the
+clusters whose preferred record matches (a lower bound) and facet counts count records,
+so a cluster with two matching members counts twice. Exact cluster counts over hundreds
+of thousands of matches cost seconds on a small node; these cost a plain count."""
 _STORED = {"type": "keyword", "index": False, "doc_values": False}
 _KEYWORD = {"type": "keyword"}
+_FACET = {"type": "keyword", "eager_global_ordinals": True}
+"""Facet fields: their global ordinals are built at refresh, not by the first search."""
 _KEYS = {"type": "text", "analyzer": "keys", "norms": True}
 
 MAPPINGS: dict[str, Any] = {
@@ -30,12 +34,12 @@ MAPPINGS: dict[str, Any] = {
         "id": _KEYWORD,
         "cluster_id": _KEYWORD,
         "preferred": {"type": "boolean"},
-        "library": _KEYWORD,
-        "languages": _KEYWORD,
-        "type": _KEYWORD,
+        "library": _FACET,
+        "languages": _FACET,
+        "type": _FACET,
         "year": {"type": "integer"},
-        "decade": _KEYWORD,
-        "subjects": _KEYWORD,
+        "decade": _FACET,
+        "subjects": _FACET,
         "has_link": {"type": "boolean"},
         "isbns": _KEYWORD,
         "title_sort": _KEYWORD,
@@ -118,8 +122,13 @@ def bool_query(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
     return {"bool": {"must": must, "filter": filters}}
 
 
-def search_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
-    """One page of collapsed hits, the cluster total and the facets, in one request."""
+def search_body(
+    query: SearchQuery, parsed: ParsedQuery, exact_limit: int = EXACT_LIMIT
+) -> dict[str, Any]:
+    """One page of collapsed hits, matching preferred records and facets counted in records.
+
+    Records are counted exactly up to ``exact_limit`` (``track_total_hits``), so the
+    caller knows whether ``exact_body`` is affordable."""
     body: dict[str, Any] = {
         "query": bool_query(query, parsed),
         "collapse": {"field": "cluster_id"},
@@ -127,9 +136,8 @@ def search_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
         "from": (query.page - 1) * query.size,
         "size": query.size,
         "_source": ["record", "cluster_id"],
-        "aggs": {
-            "clusters": {"cardinality": {"field": "cluster_id", "precision_threshold": TOTAL_EXACT}}
-        },
+        "track_total_hits": exact_limit,
+        "aggs": {"preferred": {"filter": {"term": {"preferred": True}}}},
     }
     if query.sort == "relevance" and not parsed.terms:
         body["sort"] = [{"preferred": "desc"}, *_TIEBREAK]
@@ -139,15 +147,38 @@ def search_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
                 "terms": {
                     "field": FACET_FIELDS[name],
                     "size": query.facet_size,
-                    "order": [{"clusters": "desc"}, {"_key": "asc"}],
-                },
-                "aggs": {
-                    "clusters": {
-                        "cardinality": {"field": "cluster_id", "precision_threshold": FACET_EXACT}
-                    }
-                },
+                    "order": [{"_count": "desc"}, {"_key": "asc"}],
+                }
             }
     return body
+
+
+def exact_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
+    """Cluster total and facets counted in clusters, for at most ``EXACT_LIMIT`` matches."""
+    aggs: dict[str, Any] = {"clusters": _clusters()}
+    if query.facets:
+        for name in FACETS:
+            aggs[f"facet_{name}"] = {
+                "terms": {
+                    "field": FACET_FIELDS[name],
+                    "size": query.facet_size,
+                    "order": [{"clusters": "desc"}, {"_key": "asc"}],
+                },
+                "aggs": {"clusters": _clusters()},
+            }
+    return {"query": bool_query(query, parsed), "size": 0, "track_total_hits": False, "aggs": aggs}
+
+
+def _clusters() -> dict[str, Any]:
+    """Distinct clusters; ``direct`` hashing, since ordinal bitsets over a million cluster
+    ids cost more per facet bucket than the few thousand matches they count."""
+    return {
+        "cardinality": {
+            "field": "cluster_id",
+            "precision_threshold": EXACT_LIMIT,
+            "execution_hint": "direct",
+        }
+    }
 
 
 def holdings_body(cluster_ids: list[str]) -> dict[str, Any]:
@@ -161,13 +192,17 @@ def holdings_body(cluster_ids: list[str]) -> dict[str, Any]:
 
 
 def facets_from(aggs: dict[str, Any]) -> dict[str, tuple[FacetValue, ...]]:
+    """Facet values from ``search_body`` (record counts) or ``exact_body`` (cluster counts)."""
     out: dict[str, tuple[FacetValue, ...]] = {}
     for name in FACETS:
         agg = aggs.get(f"facet_{name}")
         if agg is None:
             continue
         out[name] = tuple(
-            FacetValue(str(b.get("key_as_string", b["key"])), int(b["clusters"]["value"]))
+            FacetValue(
+                str(b.get("key_as_string", b["key"])),
+                int(b["clusters"]["value"] if "clusters" in b else b["doc_count"]),
+            )
             for b in agg["buckets"]
         )
     return out

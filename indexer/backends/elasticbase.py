@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar, TypeVar
 
 from indexer.backends import elastic_query as eq
-from indexer.backends.base import IndexDoc, SearchBackend, SearchQuery, SearchResult
+from indexer.backends.base import Hit, IndexDoc, SearchBackend, SearchQuery, SearchResult
 from indexer.backends.common import check_query, holdings_by_cluster, make_hit
 from indexer.documents import from_document, to_documents
 from indexer.errors import BackendError, EngineUnavailable
@@ -53,6 +53,11 @@ class ElasticBackend(SearchBackend):
     unreachable: ClassVar[tuple[type[BaseException], ...]] = ()
     failures: ClassVar[tuple[type[BaseException], ...]] = ()
     not_found: ClassVar[type[BaseException]] = LookupError
+    exact_limit = eq.EXACT_LIMIT
+    """Matching records up to which counts are exact (tests lower it)."""
+    request_cache = True
+    """Let the engine cache whole search responses (dropped at the next refresh that
+    changed something): a repeated query, or the next page's facets, costs a look-up."""
 
     def __init__(self, url: str, name: str = "birlik", *, timeout: float = 30) -> None:
         self.url = url
@@ -240,21 +245,40 @@ class ElasticBackend(SearchBackend):
     # -- reading -----------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
+        """Hits and record-count facets in one request; when at most ``EXACT_LIMIT`` records
+        match, a second small request counts clusters exactly. Above that the total is an
+        estimate and facets count records (``total_exact`` / ``facets_exact`` say so)."""
         parsed = check_query(query)
         self._ensure()
-        body = eq.search_body(query, parsed)
-        resp = self._call(self.client.search, index=self.alias, body=body)
-        page = resp["hits"]["hits"]
+        resp = self._search(eq.search_body(query, parsed, self.exact_limit))
+        matched = resp["hits"]["total"]
+        aggs = resp.get("aggregations", {})
+        exact = matched["relation"] == "eq" and matched["value"] <= self.exact_limit
+        total = 0
+        if exact and matched["value"]:
+            aggs = self._search(eq.exact_body(query, parsed))["aggregations"]
+            total = int(aggs["clusters"]["value"])
+        elif not exact:
+            total = int(aggs["preferred"]["doc_count"])
+        hits = self._hits(resp["hits"]["hits"], parsed)
+        return SearchResult(total, query.page, query.size, hits, eq.facets_from(aggs), exact, exact)
+
+    def _search(self, body: dict[str, Any]) -> Any:
+        return self._call(
+            self.client.search, index=self.alias, body=body, request_cache=self.request_cache
+        )
+
+    def _hits(self, page: list[dict[str, Any]], parsed: Any) -> tuple[Hit, ...]:
+        """Hits with every member's holding (one more request for the page's clusters)."""
         clusters = [h["_source"]["cluster_id"] for h in page]
         holdings = {}
         if clusters:
-            hb = eq.holdings_body(clusters)
-            members = self._call(self.client.search, index=self.alias, body=hb)
+            members = self._search(eq.holdings_body(clusters))
             holdings = holdings_by_cluster(
                 (m["_source"]["cluster_id"], m["_source"]["library"], m["_source"]["id"])
                 for m in members["hits"]["hits"]
             )
-        hits = tuple(
+        return tuple(
             make_hit(
                 h["_source"]["cluster_id"],
                 from_document(h["_source"]),
@@ -264,9 +288,6 @@ class ElasticBackend(SearchBackend):
             )
             for h in page
         )
-        aggs = resp.get("aggregations", {})
-        total = int(aggs["clusters"]["value"]) if resp["hits"]["total"]["value"] else 0
-        return SearchResult(total, query.page, query.size, hits, eq.facets_from(aggs))
 
     def get(self, record_id: str) -> Record | None:
         self._ensure()
