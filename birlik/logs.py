@@ -105,7 +105,7 @@ def setup_logging(cfg: LoggingConfig | None = None, *, stream: object = None) ->
         "urllib3",
         "elastic_transport",
         "opensearch",
-        "apscheduler.executors",
+        "apscheduler",
         "waitress.queue",
     ):
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

@@ -21,7 +21,7 @@ from birlik.commands.serve import port_number, serve_app
 from birlik.logs import log_context, setup_logging
 from birlik.scheduler import Scheduler
 from harvester.config import Config, load_config
-from harvester.harvest import RunSummary, harvest_sources
+from harvester.harvest import RunSummary, harvest_source
 from harvester.store import StateDB
 
 if TYPE_CHECKING:
@@ -59,7 +59,8 @@ class HarvestJob:
 
     def __call__(self, key: str, stop: threading.Event) -> None:
         with log_context(source=key), StateDB(self.config.state_db) as db:
-            summary = harvest_sources(self.config, db, [key], stop=stop, progress=False)[key]
+            # In this thread (not harvest_sources' pool) so log lines carry the context.
+            summary = harvest_source(self.config.source(key), db, stop=stop)
             indexed = "not run"
             if self.index_after and not stop.is_set():
                 indexed = self.index(db)
