@@ -1,0 +1,176 @@
+"""The duplicate review through the Flask test client on the sample catalogue: the queue,
+the comparison, confirm / split / merge, refusals, and decisions surviving --rebuild."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from harvester.config import Config
+from harvester.store import StateDB, connect
+from indexer.dedup.store import DedupStore
+from indexer.pipeline import run_index
+from search_ui import create_app, review
+from tests.support.librarian import LIBRARIAN, csrf_token, login
+from tests.support.samples import shared_works
+
+CLUSTER_LINK = re.compile(r'class="cluster-link" href="/librarian/clusters/([^"]+)"')
+
+
+@pytest.fixture
+def app(catalogue: Config) -> Iterator[Flask]:
+    app = create_app(catalogue)
+    app.testing = True
+    yield app
+    app.extensions["birlik"].backend.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    c = app.test_client()
+    login(c)
+    return c
+
+
+def _queue(conn_config: Config) -> list[review.QueueItem]:
+    conn = connect(conn_config.state_db, readonly=True)
+    try:
+        return review.queue(conn)
+    finally:
+        conn.close()
+
+
+def _holders(client: FlaskClient, record_id: str) -> set[str]:
+    data = client.get(f"/api/records/{record_id}").get_json()
+    return {h["id"] for h in data["holdings"]}
+
+
+def _decide(client: FlaskClient, cluster_id: str, **form: str | list[str]) -> str:
+    token = csrf_token(client, f"/librarian/clusters/{cluster_id}")
+    r = client.post(f"/librarian/clusters/{cluster_id}/decide", data={"csrf_token": token, **form})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    return r.location
+
+
+def _decisions(config: Config) -> list:  # type: ignore[type-arg]
+    with StateDB(config.state_db) as db:
+        return DedupStore(db.conn).decisions()
+
+
+def test_queue_least_certain_first(client: FlaskClient, catalogue: Config) -> None:
+    items = _queue(catalogue)
+    assert len(items) == sum(p.relation == "same" for p in shared_works())
+    certainties = [i.certainty for i in items]
+    assert certainties == sorted(certainties)
+    html = client.get("/librarian/?lang=en").get_data(as_text=True)
+    assert f"{len(items)} clusters of records joined as one work are waiting" in html
+    shown = CLUSTER_LINK.findall(html)
+    assert len(shown) == 50
+    assert shown[0] == items[0].cluster_id
+    page2 = CLUSTER_LINK.findall(client.get("/librarian/?page=2").get_data(as_text=True))
+    assert page2[0] == items[50].cluster_id
+
+
+def test_comparison_marks_differences_and_shows_reasons(
+    client: FlaskClient, catalogue: Config
+) -> None:
+    item = _queue(catalogue)[0]
+    html = client.get(f"/librarian/clusters/{item.cluster_id}?lang=en").get_data(as_text=True)
+    for rid in item.members:
+        assert rid in html
+    assert html.index(item.members[0]) < html.index(item.members[1])  # preferred first
+    assert re.search(r'<tr class="(same|equivalent)">\s*<th scope="row">Title', html)
+    assert "Why they were joined" in html
+    assert re.search(r'<ul class="reasons"><li>[^<]+</li>', html)
+    assert 'class="differs"' in html or 'class="equivalent"' in html
+
+
+def test_confirm(client: FlaskClient, catalogue: Config) -> None:
+    item = _queue(catalogue)[0]
+    before = time.time()
+    where = _decide(
+        client, item.cluster_id, action="confirm", note="checked", member=list(item.members)
+    )
+    assert where == f"/librarian/clusters/{item.cluster_id}"
+    (d,) = _decisions(catalogue)
+    assert (d.kind, d.action, d.who, d.note) == ("must_link", "confirm", LIBRARIAN, "checked")
+    assert {d.a, d.b} == set(item.members)
+    assert before - 1 <= d.at <= time.time() + 1
+    page = client.get(where + "?lang=en").get_data(as_text=True)
+    assert "Confirmed: these records are one work." in page
+    assert LIBRARIAN in page
+    after = _queue(catalogue)
+    assert after[-1].cluster_id == item.cluster_id and after[-1].confirmed
+
+
+def test_split_then_rebuild(client: FlaskClient, catalogue: Config) -> None:
+    item = _queue(catalogue)[0]
+    a, b = item.members
+    assert _holders(client, a) == {a, b}
+    _decide(client, item.cluster_id, action="split", record=b, member=[a, b])
+    (d,) = _decisions(catalogue)
+    assert (d.kind, d.action, d.who) == ("cannot_link", "split", LIBRARIAN)
+    assert _holders(client, a) == {a}  # the search index shows it at once
+    assert _holders(client, b) == {b}
+    with StateDB(catalogue.state_db) as db:
+        run_index(catalogue, db, rebuild=True)
+    assert item.cluster_id not in {i.cluster_id for i in _queue(catalogue)}
+    conn = connect(catalogue.state_db, readonly=True)
+    assert review.cluster_of(conn, a) != review.cluster_of(conn, b)
+    conn.close()
+
+
+def test_merge_two_clusters(client: FlaskClient, catalogue: Config) -> None:
+    pair = next(p for p in shared_works() if p.relation == "translation")
+    a, n = f"anl:{pair.anl_id}", f"nlrk:{pair.nlrk_id}"
+    conn = connect(catalogue.state_db, readonly=True)
+    ca, cn = review.cluster_of(conn, a), review.cluster_of(conn, n)
+    conn.close()
+    assert ca and cn and ca != cn
+    where = _decide(client, ca, action="merge", other=n)
+    conn = connect(catalogue.state_db, readonly=True)
+    assert review.cluster_of(conn, a) == review.cluster_of(conn, n)
+    assert where == f"/librarian/clusters/{review.cluster_of(conn, a)}"
+    conn.close()
+    assert _holders(client, a) == {a, n}
+    (d,) = _decisions(catalogue)
+    assert (d.kind, d.action) == ("must_link", "merge")
+
+
+def test_decisions_need_a_csrf_token(client: FlaskClient, catalogue: Config) -> None:
+    item = _queue(catalogue)[0]
+    r = client.post(f"/librarian/clusters/{item.cluster_id}/decide", data={"action": "confirm"})
+    assert r.status_code == 400
+    assert _decisions(catalogue) == []
+
+
+def test_anonymous_decisions_are_refused(app: Flask, catalogue: Config) -> None:
+    item = _queue(catalogue)[0]
+    anon = app.test_client()
+    token = csrf_token(anon, "/login")  # a valid token of an anonymous session
+    r = anon.post(
+        f"/librarian/clusters/{item.cluster_id}/decide",
+        data={"action": "confirm", "csrf_token": token},
+    )
+    assert r.status_code == 302 and r.location.startswith("/login")
+    assert anon.get(f"/librarian/clusters/{item.cluster_id}").status_code == 302
+    assert _decisions(catalogue) == []
+
+
+def test_a_stale_form_changes_nothing(client: FlaskClient, catalogue: Config) -> None:
+    item = _queue(catalogue)[0]
+    _decide(client, item.cluster_id, action="confirm", member=[item.members[0], "anl:gone"])
+    assert _decisions(catalogue) == []
+    _decide(client, item.cluster_id, action="split", record="anl:not-a-member")
+    assert _decisions(catalogue) == []
+    _decide(client, item.cluster_id, action="merge", other="no-such-record")
+    assert _decisions(catalogue) == []
+
+
+def test_unknown_cluster_is_404(client: FlaskClient) -> None:
+    assert client.get("/librarian/clusters/no-such-cluster").status_code == 404
