@@ -102,7 +102,8 @@ class _Run:
         )
         if ident.deleted_record == "no":
             log.info(
-                "%s: the provider keeps no deletions; records it drops stay in the store",
+                "%s: the provider keeps no deletions; a full harvest of the whole repository"
+                " marks the records it no longer lists as deleted",
                 self.source.key,
             )
         self.client.check_prefix(self.source.metadata_prefix)
@@ -134,6 +135,7 @@ class _Run:
             log.info("%s: resuming %s/%s from token %r", key, set_spec or "*", prefix, cp.token)
             resp = self.client.continue_list(cp.token, prefix)
         window: Window | None = None
+        whole: float | None = None  # local start of a list of the whole repository
         if resp is None:
             try:
                 window = _plan(
@@ -146,6 +148,8 @@ class _Run:
                 )
             except ValueError as e:
                 raise HarvestError(str(e), source=key) from None
+            if window.from_ is None and window.until is None and not self.source.sets:
+                whole = time.time()
             resp = self.client.start_list(
                 prefix, set_spec=set_spec or None, from_=window.from_, until=window.until
             )
@@ -188,12 +192,24 @@ class _Run:
             self._account(page)
             cp = nxt
             if ahead is None:
+                if whole is not None and ident.deleted_record == "no":
+                    self._drop_unlisted(prefix, whole)
                 return True
             if self.client.stop.is_set():
                 ahead.cancel()
                 return False
             seen.add(token or "")
             resp = ahead.result()
+
+    def _drop_unlisted(self, prefix: str, since: float) -> None:
+        gone = self.db.mark_unseen_deleted(self.source.key, prefix, since)
+        self.counts.deleted += gone
+        if gone:
+            log.info(
+                "%s: %d records no longer listed by the provider marked deleted",
+                self.source.key,
+                gone,
+            )
 
     def _watermark(
         self, cp: Checkpoint, newest: str | None, ident: Identity, manual: bool

@@ -243,6 +243,31 @@ class StateDB:
                 self._save_checkpoint(conn, checkpoint)
         return counts
 
+    def mark_unseen_deleted(self, source: str, prefix: str, seen_since: float) -> int:
+        """Mark live records of ``source``/``prefix`` not seen since ``seen_since`` deleted.
+
+        For providers that keep no deletions (``deletedRecord=no``): after a complete list
+        of the whole repository, a record it no longer lists is gone. The XML is kept (a
+        record that comes back is an update); each marked record gets a new ``seq``.
+        """
+        now = time.time()
+        with self.transaction() as conn:
+            gone = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT identifier FROM raw_records WHERE source=? AND prefix=?"
+                    " AND deleted=0 AND last_seen < ? ORDER BY identifier",
+                    (source, prefix, seen_since),
+                )
+            ]
+            seq = self._next_seq(conn)
+            conn.executemany(
+                "UPDATE raw_records SET seq=?, deleted=1, last_seen=? WHERE source=?"
+                " AND identifier=? AND prefix=?",
+                [(seq + i, now, source, ident, prefix) for i, ident in enumerate(gone)],
+            )
+        return len(gone)
+
     @staticmethod
     def _held(
         conn: sqlite3.Connection, records: list[RawRecord]

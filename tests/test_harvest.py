@@ -201,3 +201,31 @@ def test_store_page_is_all_or_nothing(state_db: StateDB) -> None:
         state_db.store_page([good, bad], Checkpoint("anl", "", "marc21", token="t9"))
     assert stored(state_db, "anl") == {}
     assert state_db.checkpoint("anl", "", "marc21").token is None
+
+
+def test_provider_without_deletions_full_harvest_marks_dropped_records(
+    tmp_path: Path, state_db: StateDB, oai_provider: Any
+) -> None:
+    p = oai_provider(make_items(30), page_size=10, deleted_record="no")
+    first = run(tmp_path, state_db, {"nlrk": p.url})["nlrk"]
+    assert (first.status, first.new, first.deleted) == ("ok", 30, 0)
+    gone = [f"oai:test.kz:{k:06d}" for k in (2, 11, 29)]
+    for ident in gone:
+        del p.repo.items[ident]
+    # an incremental run cannot tell a dropped record from an unchanged one
+    second = run(tmp_path, state_db, {"nlrk": p.url})["nlrk"]
+    assert second.deleted == 0
+    third = run(tmp_path, state_db, {"nlrk": p.url}, full=True)["nlrk"]
+    assert (third.status, third.deleted, third.unchanged) == ("ok", 3, 27)
+    held = stored(state_db, "nlrk")
+    assert sorted(i for i, (_, deleted) in held.items() if deleted) == gone
+    assert len(held) == 30  # nothing already stored is lost: the XML stays
+    xml = state_db.conn.execute(
+        "SELECT xml FROM raw_records WHERE identifier=?", (gone[0],)
+    ).fetchone()[0]
+    assert xml and "<record" in xml
+    # a record that comes back is live again
+    p.repo.put(Item(gone[0], now(), (), False, "Қайтып келді"))
+    fourth = run(tmp_path, state_db, {"nlrk": p.url}, full=True)["nlrk"]
+    assert fourth.updated == 1 and fourth.deleted == 0
+    assert stored(state_db, "nlrk")[gone[0]][1] is False

@@ -57,9 +57,15 @@ class MemoryRepo:
     """Records for ``oaipmh.server.Server`` (its IOAI interface), changeable during a test."""
 
     def __init__(
-        self, items: Iterable[Item] = (), *, granularity: str = SECONDS, sets: Iterable[str] = ()
+        self,
+        items: Iterable[Item] = (),
+        *,
+        granularity: str = SECONDS,
+        sets: Iterable[str] = (),
+        deleted_record: str = "persistent",
     ) -> None:
         self.items: dict[str, Item] = {i.identifier: i for i in items}
+        self.deleted_record = deleted_record
         self.granularity = granularity
         self.set_specs = list(sets)
         self.lock = threading.Lock()
@@ -82,7 +88,7 @@ class MemoryRepo:
             protocolVersion="2.0",
             adminEmails=["admin@127.0.0.1"],
             earliestDatestamp=earliest,
-            deletedRecord="persistent",
+            deletedRecord=self.deleted_record,
             granularity=self.granularity,
             compression=["identity"],
         )
@@ -225,8 +231,9 @@ def start_provider(
     granularity: str = SECONDS,
     sets: Iterable[str] = (),
     delay: float = 0.0,
+    deleted_record: str = "persistent",
 ) -> Provider:
-    repo = MemoryRepo(items, granularity=granularity, sets=sets)
+    repo = MemoryRepo(items, granularity=granularity, sets=sets, deleted_record=deleted_record)
     faulty = Faulty(oaipmh_app(repo, page_size), delay=delay)
     return Provider(repo, faulty, serve_wsgi(faulty))
 
