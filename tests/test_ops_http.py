@@ -25,33 +25,22 @@ from harvester.config import Config
 from harvester.harvest import harvest_sources
 from harvester.store import StateDB
 from indexer.pipeline import run_index
-from tests.support.librarian import LIBRARIAN, PASSWORD, csrf_token, login, password_hash
-from tests.support.ops import SAMPLES, OpsProviderFactory, source, wait_for, write_config
-from tests.support.provider import SampleItem, sample_items, write_collection
-
-BAD_ID = "oai:anl.az:bad-1"
-NEVER = "0 0 1 1 *"  # once a year: these tests start runs by hand
+from tests.support.librarian import csrf_token, login
+from tests.support.ops import (
+    BAD_ID,
+    SAMPLES,
+    OpsProviderFactory,
+    make_config,
+    ops_items,
+    wait_for,
+)
+from tests.support.provider import write_collection
 
 
 @dataclass
 class Env:
     config: Config
     app: Flask
-
-
-def ops_items() -> list[SampleItem]:
-    """25 sample items (2 deletions) and one whose MARC record is no MARC at all."""
-    bad = SampleItem(BAD_ID, "2024-03-01T10:00:00Z", metadata={"marc21": "<foo>not MARC</foo>"})
-    return [*sample_items(25), bad]
-
-
-def make_config(directory: Path, anl_url: str, **kw: object) -> Config:
-    return write_config(
-        directory,
-        [source("anl", anl_url, NEVER), source("nlrk", "http://127.0.0.1:9/oai", NEVER)],
-        librarians=[{"name": LIBRARIAN, "password_hash": password_hash(PASSWORD)}],
-        **kw,  # type: ignore[arg-type]
-    )
 
 
 @pytest.fixture

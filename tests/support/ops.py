@@ -3,7 +3,8 @@
 ``ops_provider(directory, page_size=…, delay=…)`` serves a collection directory over HTTP on
 127.0.0.1 through ``Slow`` (a WSGI wrapper that sleeps before each answer, so a harvest
 lasts long enough to overlap a cron tick or to be stopped in the middle).
-``write_config(dir, sources)`` writes a real ``birlik.toml`` and loads it.
+``write_config(dir, sources)`` writes a real ``birlik.toml`` and loads it; ``make_config``
+and ``ops_items`` are the small site most operations tests share.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import pytest
 
 from harvester.config import Config, load_config
 from harvester.provider import Collection, Server, make_app, serve
+from tests.support.librarian import LIBRARIAN, PASSWORD, password_hash
+from tests.support.provider import SampleItem, sample_items
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "config" / "samples"
@@ -132,3 +135,23 @@ def wait_for(check: Callable[[], Any], timeout: float = 15.0, every: float = 0.0
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {check}")
         time.sleep(every)
+
+
+BAD_ID = "oai:anl.az:bad-1"
+NEVER = "0 0 1 1 *"  # once a year: these tests start runs by hand
+
+
+def ops_items() -> list[SampleItem]:
+    """25 sample items (2 deletions) and one whose MARC record is no MARC at all."""
+    bad = SampleItem(BAD_ID, "2024-03-01T10:00:00Z", metadata={"marc21": "<foo>not MARC</foo>"})
+    return [*sample_items(25), bad]
+
+
+def make_config(directory: Path, anl_url: str, **kw: Any) -> Config:
+    """ANL at ``anl_url`` and NLRK at a dead address, both on a yearly cron; a librarian."""
+    return write_config(
+        directory,
+        [source("anl", anl_url, NEVER), source("nlrk", "http://127.0.0.1:9/oai", NEVER)],
+        librarians=[{"name": LIBRARIAN, "password_hash": password_hash(PASSWORD)}],
+        **kw,
+    )

@@ -1,0 +1,110 @@
+"""The operator page in a real browser (Playwright driving Debian's chromium).
+
+A librarian logs in, reads the last run and the quarantined record, opens its raw XML and
+presses "Harvest now": the real scheduler runs a real harvest against the provider on
+127.0.0.1, and the page then shows the new run.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from birlik.commands.run import HarvestJob
+from birlik.scheduler import Scheduler
+from harvester.harvest import harvest_sources
+from harvester.store import StateDB
+from indexer.pipeline import run_index
+from tests.support.librarian import LIBRARIAN, PASSWORD
+from tests.support.ops import BAD_ID, OpsProviderFactory, make_config, ops_items, wait_for
+from tests.support.provider import write_collection
+from tests.test_browser import ARGS, ARTIFACTS, CHROMIUM
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture
+def site(tmp_path: Path, ops_provider: OpsProviderFactory) -> Iterator[tuple[str, Path]]:
+    from search_ui import create_app
+
+    provider = ops_provider(write_collection(tmp_path / "coll", ops_items()), page_size=7)
+    config = make_config(tmp_path / "site", provider.url)
+    with StateDB(config.state_db) as db:
+        harvest_sources(config, db)
+        run_index(config, db)
+    app = create_app(config)
+    backend = app.extensions["birlik"].backend
+    sched = Scheduler(config, HarvestJob(config, backend))
+    app.extensions["birlik"].extra["scheduler"] = sched
+    sched.start()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", config.state_db
+    server.shutdown()
+    thread.join()
+    server.server_close()
+    sched.shutdown()
+    backend.close()
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        context = browser.new_context(locale="en-GB")
+        pg = context.new_page()
+        dialogs: list[str] = []
+        pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        yield pg
+        context.close()
+        browser.close()
+    assert dialogs == [], "a page ran script"
+
+
+def test_operator_page_and_harvest_now(page: Any, site: tuple[str, Path]) -> None:
+    base, state_db = site
+    page.goto(base + "/operator/?lang=en")
+    assert "/login" in page.url  # librarians only
+    page.fill("#name", LIBRARIAN)
+    page.fill("#password", PASSWORD)
+    page.click("form.login-form button[type=submit]")
+    page.wait_for_url("**/operator/**")
+    anl = page.locator("#source-anl")
+    assert anl.locator(".held").inner_text() == "24"
+    assert anl.locator(".last-run .status").inner_text() == "succeeded"
+    assert page.locator("#source-nlrk .last-run .status").inner_text() == "failed"
+    assert "127.0.0.1:9" in page.locator("#source-nlrk .run-error").inner_text()
+    row = anl.locator(".quarantine tbody tr")
+    assert row.count() == 1
+    assert BAD_ID in row.inner_text()
+    assert "no MARC record in the document" in row.inner_text()
+    href = row.locator("a").get_attribute("href")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "operator-en.png"), full_page=True)
+
+    anl.locator("form.harvest-now button").click()
+    page.wait_for_url("**/operator/#source-anl")
+    assert "A harvest of anl has started." in page.locator("body").inner_text()
+
+    with StateDB(state_db) as db:
+        wait_for(lambda: len(db.runs("anl")) == 2 and db.runs("anl")[0]["status"] == "ok")
+    page.reload()
+    assert anl.locator(".last-run .status").inner_text() == "succeeded"
+    assert not anl.locator("form.harvest-now button").is_disabled()
+
+    raw = page.goto(base + href)
+    assert raw is not None and raw.status == 200
+    assert raw.headers["content-type"] == "application/xml; charset=utf-8"
+    assert "not MARC" in raw.text()
