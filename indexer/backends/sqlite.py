@@ -23,10 +23,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from indexer.backends import sqlite_search
 from indexer.backends import sqlite_sql as sql
 from indexer.backends.base import (
-    FACETS,
-    FacetValue,
     IndexDoc,
     SearchBackend,
     SearchQuery,
@@ -43,6 +42,32 @@ BATCH = 2000
 
 def _marks(values: list[Any]) -> str:
     return ", ".join("?" * len(values))
+
+
+def _rowids(conn: sqlite3.Connection, cluster_ids: list[str]) -> list[int]:
+    """A free rowid for each new record: its cluster's block, next member number."""
+    nxt: dict[int, int] = {}
+    out = []
+    for cluster_id in cluster_ids:
+        base = sql.cluster_base(cluster_id)
+        if (rid := nxt.get(base)) is None:
+            top = conn.execute(
+                "SELECT MAX(rowid) FROM docs WHERE rowid BETWEEN ? AND ?",
+                (base, base + sql.MEMBER_LAST),
+            ).fetchone()[0]
+            rid = base if top is None else top + 1
+        if rid > base + sql.MEMBER_LAST:
+            raise BackendError(f"cluster {cluster_id!r} has too many records for one block")
+        out.append(rid)
+        nxt[base] = rid + 1
+    return out
+
+
+def _add_count(conn: sqlite3.Connection, n: int) -> None:
+    conn.execute(
+        "INSERT INTO meta VALUES ('docs', ?) ON CONFLICT (key) DO UPDATE SET value = value + ?",
+        (n, n),
+    )
 
 
 class SQLiteBackend(SearchBackend):
@@ -94,7 +119,7 @@ class SQLiteBackend(SearchBackend):
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("PRAGMA cache_size = -65536")
             conn.execute("PRAGMA temp_store = MEMORY")
-            conn.execute("PRAGMA mmap_size = 1073741824")
+            conn.execute("PRAGMA mmap_size = 4294967296")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version != sql.SCHEMA_VERSION:
                 conn.close()
@@ -102,7 +127,6 @@ class SQLiteBackend(SearchBackend):
                     f"search index {path} has layout {version}, this Birlik needs "
                     f"{sql.SCHEMA_VERSION}: rebuild it (birlik index --rebuild)"
                 )
-            conn.execute(sql.TEMP)
             self._local.conn, self._local.path = conn, path
             self._local.facet_names = {}
             with self._conns_lock:
@@ -128,6 +152,7 @@ class SQLiteBackend(SearchBackend):
             conn.execute(f"PRAGMA user_version = {sql.SCHEMA_VERSION}")
             n = self._write(conn, docs, fresh=True, prepared=prepared)
             conn.executescript(sql.INDEXES)
+            conn.execute(sql.AVG_LENGTHS)
             conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -171,16 +196,16 @@ class SQLiteBackend(SearchBackend):
         while batch := list(islice(sources, BATCH)):
             conn.execute("BEGIN IMMEDIATE")
             try:
-                if not fresh:
-                    self._delete_ids(conn, [d["id"] for d in batch])
-                start = conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM docs").fetchone()[0]
+                gone = 0 if fresh else self._delete_ids(conn, [d["id"] for d in batch])
+                rowids = _rowids(conn, [d["cluster_id"] for d in batch])
                 rows = [
-                    sql.rows_for(d, start + i, [fid(p) for p in sql.facet_pairs(d)])
-                    for i, d in enumerate(batch)
+                    sql.rows_for(d, rid, [fid(p) for p in sql.facet_pairs(d)])
+                    for d, rid in zip(batch, rowids, strict=True)
                 ]
                 conn.executemany(sql.INSERT_DOC, [r[0] for r in rows])
                 conn.executemany(sql.INSERT_FTS, [r[1] for r in rows])
                 conn.executemany(sql.INSERT_FACET, [f for r in rows for f in r[2]])
+                _add_count(conn, len(batch) - gone)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -216,6 +241,7 @@ class SQLiteBackend(SearchBackend):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 n = self._delete_ids(conn, ids)
+                _add_count(conn, -n)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -249,54 +275,29 @@ class SQLiteBackend(SearchBackend):
 
     def search(self, query: SearchQuery) -> SearchResult:
         parsed = check_query(query)
-        m, params = sql.matched(query, parsed)
 
         def run() -> SearchResult:
             conn = self._conn()
             conn.execute("BEGIN")  # one snapshot for the matches and what is read from them
             try:
-                conn.execute("DELETE FROM temp.m")
-                conn.execute(sql.fill_sql(m), params)
-                offset = (query.page - 1) * query.size
-                page = conn.execute(sql.page_sql(query), [query.size, offset]).fetchall()
-                total = conn.execute(sql.TOTAL_SQL).fetchone()[0]
-                facets = self._facets(conn, query) if query.facets else {}
-                hits = self._hits(conn, page, parsed)
+                meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+                a = sqlite_search.run(
+                    conn, query, parsed, meta, lambda c: self._facet_names(conn, c)
+                )
+                hits = self._hits(conn, a.page, parsed)
             finally:
                 conn.execute("COMMIT")
-            return SearchResult(total, query.page, query.size, hits, facets)
+            return SearchResult(
+                a.total,
+                query.page,
+                query.size,
+                hits,
+                a.facets,
+                total_exact=a.total_exact,
+                facets_exact=a.facets_exact,
+            )
 
         return self._guard(run)
-
-    def _facets(
-        self, conn: sqlite3.Connection, query: SearchQuery
-    ) -> dict[str, tuple[FacetValue, ...]]:
-        """Facet counts in clusters: value ids of every match counted, then each cluster
-        with several matching records counted once per value."""
-        counts: Counter[str] = Counter()
-        by_cluster: dict[int, list[str]] = {}
-        multi: set[int] = set()
-        for cid, ids in conn.execute(sql.FACET_IDS_SQL):
-            split = ids.split()
-            counts.update(split)
-            if cid in by_cluster:
-                multi.add(cid)
-                by_cluster[cid].extend(split)
-            else:
-                by_cluster[cid] = split
-        for cid in multi:
-            for fid, k in Counter(by_cluster[cid]).items():
-                counts[fid] -= k - 1
-        names = self._facet_names(conn, counts)
-        grouped: dict[str, list[FacetValue]] = {f: [] for f in FACETS}
-        for fid, n in counts.items():
-            facet, value = names[fid]
-            if facet in grouped:
-                grouped[facet].append(FacetValue(value, n))
-        return {
-            k: tuple(sorted(v, key=lambda f: (-f.count, f.value))[: query.facet_size])
-            for k, v in grouped.items()
-        }
 
     def _facet_names(
         self, conn: sqlite3.Connection, fids: Counter[str]
@@ -308,10 +309,12 @@ class SQLiteBackend(SearchBackend):
             self._local.facet_names = names
         return names
 
-    def _hits(self, conn: sqlite3.Connection, page: list[Any], parsed: Any) -> tuple[Any, ...]:
+    def _hits(
+        self, conn: sqlite3.Connection, page: list[tuple[int, float]], parsed: Any
+    ) -> tuple[Any, ...]:
         if not page:
             return ()
-        rids = [r[1] for r in page]
+        rids = [r[0] for r in page]
         reps = {
             rid: (cluster_id, from_document({"record": rec}))
             for rid, cluster_id, rec in conn.execute(
@@ -328,8 +331,7 @@ class SQLiteBackend(SearchBackend):
             )
         )
         return tuple(
-            make_hit(reps[rid][0], reps[rid][1], holdings, parsed, score)
-            for _, rid, score, *_ in page
+            make_hit(reps[rid][0], reps[rid][1], holdings, parsed, score) for rid, score in page
         )
 
     def get(self, record_id: str) -> Record | None:

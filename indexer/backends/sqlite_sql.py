@@ -9,13 +9,14 @@ and every value is a bound parameter.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from indexer.backends.base import SearchQuery
 from indexer.documents import FIELD_KEYS, KEY_FIELDS, WEIGHTS
 from indexer.query import ParsedQuery, Term
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bumped when the layout changes: an older file must be rebuilt."""
 SCHEMA = f"""
 CREATE TABLE docs (
@@ -43,13 +44,30 @@ CREATE TABLE facets (
     doc INTEGER NOT NULL,
     PRIMARY KEY (fid, doc)
 ) WITHOUT ROWID;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value REAL NOT NULL);
 CREATE VIRTUAL TABLE fts USING fts5(
     {", ".join(KEY_FIELDS)}, tokenize = 'unicode61 remove_diacritics 0'
 );
 """
 INDEXES = """
 CREATE INDEX IF NOT EXISTS docs_cluster ON docs (cluster_id);
+CREATE INDEX IF NOT EXISTS docs_year_desc ON docs (year IS NULL, year DESC, title_sort, cid);
+CREATE INDEX IF NOT EXISTS docs_year_asc ON docs (year IS NULL, year, title_sort, cid);
+CREATE INDEX IF NOT EXISTS docs_title ON docs (title_sort, year, cid);
 """
+"""Built after a bulk load: the sorted orders a broad search walks instead of sorting."""
+AVG_LENGTHS = (
+    "INSERT OR REPLACE INTO meta SELECT 'avglen_' || k, v FROM (SELECT "
+    + " UNION ALL SELECT ".join(
+        f"'{k}' AS k, COALESCE(AVG(LENGTH({k})), 0) + 1 AS v FROM fts" for k in KEY_FIELDS
+    )
+    + ")"
+)
+"""Mean length of each key field, for the length normalisation of the score."""
+MEMBER_BITS = 16
+"""Low rowid bits numbering the records of one cluster; the high bits hash the cluster."""
+MEMBER_LAST = (1 << MEMBER_BITS) - 2  # the very last rowid stays free: searches start below it
+ROWID_SPAN = 1 << 63
 INSERT_DOC = "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 INSERT_FTS = f"INSERT INTO fts (rowid, {', '.join(KEY_FIELDS)}) VALUES (?, ?, ?, ?, ?, ?)"
 INSERT_FACET = "INSERT OR IGNORE INTO facets VALUES (?, ?)"
@@ -63,13 +81,7 @@ FACET_FIELDS = {
     "has_link": "has_link",
 }
 """Facet name → document field its values come from."""
-_BM25 = ", ".join(str(WEIGHTS[f]) for f in KEY_FIELDS)
-_ORDER = {
-    "relevance": "score DESC, title_sort, cid",
-    "year_desc": "year IS NULL, year DESC, title_sort, cid",
-    "year_asc": "year IS NULL, year ASC, title_sort, cid",
-    "title": "title_sort, year, cid",
-}
+K1, B = 1.2, 0.75
 
 
 def facet_pairs(doc: dict[str, Any]) -> list[tuple[str, str]]:
@@ -106,6 +118,15 @@ def rows_for(
     return d, f, [(fid, rowid) for fid in fids]
 
 
+def cluster_base(cluster_id: str) -> int:
+    """The first rowid of a cluster's block: a hash, so rowid order is a random order of
+    clusters (a prefix of the matches is a fair sample) with each cluster's records together."""
+    h = int.from_bytes(
+        hashlib.blake2b(cluster_id.encode(), digest_size=8, person=b"rowid").digest()
+    )
+    return (h >> (64 - 63 + MEMBER_BITS)) << MEMBER_BITS
+
+
 def cluster_number(cluster_id: str) -> int:
     """A 63-bit number for a cluster id: grouping and counting integers is much faster."""
     return int.from_bytes(hashlib.blake2b(cluster_id.encode(), digest_size=8).digest()) >> 1
@@ -134,28 +155,31 @@ def fts_match(parsed: ParsedQuery) -> str:
     return " AND ".join(fts_term(t) for t in parsed.terms)
 
 
-def matched(query: SearchQuery, parsed: ParsedQuery) -> tuple[str, list[Any]]:
-    """A SELECT of (rid, cid, score, year, title_sort, facet_ids) of the matching records.
+YEARS_KNOWN = "(d.year IS NULL) = 0"
+"""With a year range: lets the year indexes seek to the range (the leading index column)."""
 
-    BM25 is computed only when the results are sorted by relevance: it is most of the cost
-    of a broad query. Otherwise ``score`` only prefers a cluster's preferred record."""
-    where: list[str] = []
+
+@dataclass(frozen=True)
+class Plan:
+    """A search as SQL pieces: the FTS5 expression, conditions on ``docs d``, the score."""
+
+    match: str | None
+    conds: tuple[str, ...]
+    params: tuple[Any, ...]
+    score: str
+    score_params: tuple[Any, ...]
+
+    def _where(self, extra: str) -> str:
+        return " AND ".join([*self.conds, extra])
+
+
+def plan(query: SearchQuery, parsed: ParsedQuery, avglen: dict[str, float]) -> Plan:
+    """The SQL pieces of a search. Facet-value filters are correlated look-ups in the
+    ``facets`` primary key, so a broad filter costs nothing until a row reaches it."""
+    conds: list[str] = []
     params: list[Any] = []
-    rank = f"-bm25(fts, {_BM25}) + " if query.sort == "relevance" else ""
-    if parsed.terms:
-        select = (
-            f"SELECT d.rowid, d.cid, {rank}d.preferred * 1e-6, d.year, d.title_sort, "
-            "d.facet_ids FROM fts JOIN docs d ON d.rowid = fts.rowid"
-        )
-        where.append("fts MATCH ?")
-        params.append(fts_match(parsed))
-    else:
-        select = (
-            "SELECT d.rowid, d.cid, d.preferred * 1e-6, d.year, d.title_sort, d.facet_ids "
-            "FROM docs d"
-        )
     if query.library:
-        where.append(f"d.library IN ({_marks(query.library)})")
+        conds.append(f"d.library IN ({_marks(query.library)})")
         params.extend(query.library)
     for facet, values in (
         ("language", query.language),
@@ -164,53 +188,104 @@ def matched(query: SearchQuery, parsed: ParsedQuery) -> tuple[str, list[Any]]:
         ("isbn", parsed.isbns),
     ):
         if values:
-            where.append(
-                "d.rowid IN (SELECT f.doc FROM facets f JOIN facet_values v ON v.fid = f.fid "
-                f"WHERE v.facet = ? AND v.value IN ({_marks(values)}))"
+            conds.append(
+                "EXISTS (SELECT 1 FROM facets f WHERE f.doc = d.rowid AND f.fid IN "
+                f"(SELECT fid FROM facet_values WHERE facet = ? AND value IN ({_marks(values)})))"
             )
             params.extend([facet, *values])
     year_from = _pick(query.year_from, parsed.year_from, max)
     year_to = _pick(query.year_to, parsed.year_to, min)
+    if year_from is not None or year_to is not None:
+        conds.append(YEARS_KNOWN)
     if year_from is not None:
-        where.append("d.year >= ?")
+        conds.append("d.year >= ?")
         params.append(year_from)
     if year_to is not None:
-        where.append("d.year <= ?")
+        conds.append("d.year <= ?")
         params.append(year_to)
     if query.has_link is not None:
-        where.append("d.has_link = ?")
+        conds.append("d.has_link = ?")
         params.append(int(query.has_link))
-    sql = select + (" WHERE " + " AND ".join(where) if where else "")
+    match = fts_match(parsed) if parsed.terms else None
+    score, score_params = "d.preferred * 1e-6", ()
+    if match and query.sort == "relevance":
+        score, score_params = score_sql(parsed, avglen)
+    return Plan(match, tuple(conds), tuple(params), score, score_params)
+
+
+def score_sql(parsed: ParsedQuery, avglen: dict[str, float]) -> tuple[str, tuple[Any, ...]]:
+    """BM25F with field weights over the matched words, computed per row in SQL.
+
+    FTS5's own ``bm25()`` first walks the whole posting list of every query word (for its
+    IDF), which is most of a broad query's time. Here each word found in a field counts
+    once (catalogue fields rarely repeat a word), damped by the field's length against its
+    mean; IDF is left out, so every word of the query weighs the same."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for col in KEY_FIELDS:
+        needles = [
+            " " + " ".join(t.tokens) + " "
+            for t in parsed.terms
+            if t.field is None or FIELD_KEYS[t.field] == col
+        ]
+        if not needles:
+            continue
+        hits = " + ".join(f"(instr(' ' || fts.{col} || ' ', ?) > 0)" for _ in needles)
+        params.extend(needles)
+        norm = f"{K1 * (1 - B)!r} + {K1 * B / avglen.get(col, 20.0)!r} * length(fts.{col})"
+        parts.append(f"{WEIGHTS[col] * (K1 + 1)!r} * ({hits}) / (1 + {norm})")
+    return " + ".join([*parts, "d.preferred * 1e-6"]), tuple(params)
+
+
+def block_sql(p: Plan) -> tuple[str, list[Any]]:
+    """Matches in rowid order (descending), from ``before`` down to ``lowest``, at most
+    ``limit``: three parameters to append. Rows: rid, cid, score, year, title_sort, ids."""
+    cols = f"d.rowid, d.cid, {p.score}, d.year, d.title_sort, d.facet_ids"
+    if p.match is None:
+        where = p._where("d.rowid < ? AND d.rowid >= ?")
+        sql = f"SELECT {cols} FROM docs d WHERE {where} ORDER BY d.rowid DESC LIMIT ?"
+        return sql, [*p.score_params, *p.params]
+    where = p._where("fts MATCH ? AND fts.rowid < ? AND fts.rowid >= ?")
+    sql = (
+        f"SELECT {cols} FROM fts JOIN docs d ON d.rowid = fts.rowid "
+        f"WHERE {where} ORDER BY fts.rowid DESC LIMIT ?"
+    )
+    return sql, [*p.score_params, *p.params, p.match]
+
+
+SORTED_INDEX = {
+    "year_desc": "docs_year_desc",
+    "year_asc": "docs_year_asc",
+    "title": "docs_title",
+}
+_SORTED_ORDER = {
+    "year_desc": "d.year IS NULL, d.year DESC, d.title_sort, d.cid, d.rowid",
+    "year_asc": "d.year IS NULL, d.year, d.title_sort, d.cid, d.rowid",
+    "title": "d.title_sort, d.year, d.cid, d.rowid",
+}
+
+
+def sorted_sql(p: Plan, sort: str) -> tuple[str, list[Any]]:
+    """Matches walked in the order of ``sort``'s index, each checked against FTS5 by rowid:
+    cheap when most records match, so only the first page's worth is read. ``limit`` to
+    append. Rows: rid, cid, year, title_sort."""
+    extra = "EXISTS (SELECT 1 FROM fts WHERE fts MATCH ? AND fts.rowid = d.rowid)"
+    params = [*p.params]
+    if p.match is None:
+        extra = "1"
+    else:
+        params.append(p.match)
+    order = _SORTED_ORDER[sort]
+    if YEARS_KNOWN in p.conds:  # the planner keeps the index order only without the NULL test
+        order = order.removeprefix("d.year IS NULL, ")
+    sql = (
+        f"SELECT d.rowid, d.cid, d.year, d.title_sort FROM docs d INDEXED BY "
+        f"{SORTED_INDEX[sort]} WHERE {p._where(extra)} ORDER BY {order} LIMIT ?"
+    )
     return sql, params
 
 
-TEMP = """
-CREATE TEMP TABLE IF NOT EXISTS m (
-    rid INTEGER PRIMARY KEY, cid INTEGER, score REAL, year INTEGER, title_sort TEXT,
-    facet_ids TEXT
-)
-"""
-"""Each connection's matches of the current search, computed once and read three times."""
-
-
-def fill_sql(m: str) -> str:
-    return f"INSERT INTO temp.m {m}"
-
-
-def page_sql(query: SearchQuery) -> str:
-    """One row per cluster (its best-matching record), ordered and paged."""
-    return (
-        "SELECT cid, rid, MAX(score) AS score, year, title_sort FROM temp.m "
-        f"GROUP BY cid ORDER BY {_ORDER[query.sort]} LIMIT ? OFFSET ?"
-    )
-
-
-TOTAL_SQL = "SELECT COUNT(DISTINCT cid) FROM temp.m"
-
-
 FACET_VALUES_SQL = "SELECT fid, facet, value FROM facet_values"
-FACET_IDS_SQL = "SELECT cid, facet_ids FROM temp.m"
-"""Each match's facet value ids, counted in Python: far cheaper than a join and GROUP BY."""
 
 
 def _marks(values: tuple[Any, ...] | list[Any]) -> str:

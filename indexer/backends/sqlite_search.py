@@ -1,0 +1,198 @@
+"""How the SQLite backend answers a search without reading every match.
+
+Rowids hash the cluster (``sqlite_sql.cluster_base``), so walking the matches in rowid order
+visits clusters in a random order with each cluster's records together. A search reads the
+first ``SAMPLE`` matching rows that way (one *block*, cut at a cluster boundary):
+
+- all matches fit in the block: totals, facets and order are exact;
+- more match: the block is a fair random sample of the matching clusters, covering a known
+  share of the rowid space. The total and the facet counts are estimated from it (rounded
+  to two figures, ``total_exact`` / ``facets_exact`` false), like a search engine's
+  "about 120,000 results";
+- sorted by relevance, clusters are ranked block by block: first the first block's best,
+  then the next block's, so every page is read from the fewest blocks and the order is one
+  fixed order, whatever the page (deep pages stay consistent);
+- sorted by year or title, the page is read from the index of that order, each row checked
+  against FTS5 by rowid, and stops after the page (when the estimated match rate makes
+  that cheap; otherwise every match is read and sorted).
+
+Within a block, a cluster is represented by its best row for the sort order: highest score,
+or first in year/title order (the record shown is the one that placed the cluster).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from indexer.backends import sqlite_sql as sql
+from indexer.backends.base import FACETS, FacetValue, SearchQuery
+from indexer.query import ParsedQuery
+
+SAMPLE = 1000
+"""Rows per block: the sample behind estimated totals and facet counts."""
+EXACT_ROWS = 5000
+"""Up to about this many matching records, every match is read: counts are exact."""
+SORTED_PROBES = 5000
+"""Most rows a sorted walk is expected to check before reading every match is cheaper."""
+TOP = sql.ROWID_SPAN - 1
+Row = tuple[Any, ...]  # rid, cid, score, year, title_sort, facet_ids
+
+
+@dataclass
+class Answer:
+    """What a search found: the page as (rowid, score) and the counts."""
+
+    page: list[tuple[int, float]]
+    total: int
+    total_exact: bool
+    facets: dict[str, tuple[FacetValue, ...]]
+    facets_exact: bool
+
+
+def about(x: float) -> int:
+    """``x`` rounded to two significant figures (an estimate should not look exact)."""
+    n = round(x)
+    if n < 100:
+        return n
+    return int(round(n, 2 - len(str(n))))
+
+
+def sort_key(sort: str) -> Callable[[Row], tuple[Any, ...]]:
+    """The order of rows for ``sort``, the same as the SQL of ``sql.sorted_sql``."""
+    if sort == "relevance":
+        return lambda r: (-r[2], r[4], r[1], r[0])
+    if sort == "year_desc":
+        return lambda r: (r[3] is None, -(r[3] or 0), r[4], r[1], r[0])
+    if sort == "year_asc":
+        return lambda r: (r[3] is None, r[3] or 0, r[4], r[1], r[0])
+    return lambda r: (r[4], r[3] is not None, r[3] or 0, r[1], r[0])
+
+
+def collapse(rows: Sequence[Row], sort: str) -> list[Row]:
+    """One row per cluster (its best for ``sort``), in ``sort`` order."""
+    key = sort_key(sort)
+    best: dict[int, tuple[tuple[Any, ...], Row]] = {}
+    for r in rows:
+        k = key(r)
+        b = best.get(r[1])
+        if b is None or k < b[0]:
+            best[r[1]] = (k, r)
+    return [r for _, r in sorted(best.values())]
+
+
+def fetch_block(
+    conn: sqlite3.Connection, block: tuple[str, list[Any]], before: int
+) -> tuple[list[Row], int | None]:
+    """Matching rows below ``before`` (descending), cut at a cluster boundary, and where the
+    next block starts (None: no more matches)."""
+    text, params = block
+    rows = conn.execute(text, [*params, before, 0, SAMPLE + 1]).fetchall()
+    if len(rows) <= SAMPLE:
+        return rows, None
+    group = rows[SAMPLE][0] >> sql.MEMBER_BITS
+    keep = [r for r in rows if r[0] >> sql.MEMBER_BITS != group]
+    if keep:
+        return keep, (group + 1) << sql.MEMBER_BITS
+    lowest = group << sql.MEMBER_BITS  # one cluster with more matching rows than a block
+    return conn.execute(text, [*params, before, lowest, -1]).fetchall(), lowest
+
+
+def run(
+    conn: sqlite3.Connection,
+    query: SearchQuery,
+    parsed: ParsedQuery,
+    meta: dict[str, float],
+    names: Callable[[Counter[str]], dict[str, tuple[str, str]]],
+) -> Answer:
+    """Answer ``query`` (see the module docstring); ``names`` maps facet value ids."""
+    p = sql.plan(query, parsed, {k[7:]: v for k, v in meta.items() if k.startswith("avglen_")})
+    block = sql.block_sql(p)
+    window = query.page * query.size
+    offset = window - query.size
+    rows, before = fetch_block(conn, block, TOP)
+    fetched = list(rows)
+    if before is not None and len(rows) / _share(before) <= EXACT_ROWS:
+        while before is not None:  # a small result: read it all, count it exactly
+            rows, before = fetch_block(conn, block, before)
+            fetched.extend(rows)
+    ordered = collapse(fetched, query.sort) if query.sort == "relevance" or before is None else []
+    if query.sort == "relevance":
+        while before is not None and len(ordered) < window:
+            rows, before = fetch_block(conn, block, before)
+            fetched.extend(rows)
+            ordered.extend(collapse(rows, query.sort))
+    elif before is not None:
+        rate = len(fetched) / _share(before) / max(meta.get("docs", 1.0), 1.0)
+        if window * 1.25 / max(rate, 1e-9) <= SORTED_PROBES:
+            ordered = sorted_walk(conn, p, query.sort, window)
+        else:
+            while before is not None:
+                rows, before = fetch_block(conn, block, before)
+                fetched.extend(rows)
+            ordered = collapse(fetched, query.sort)
+    exact = before is None
+    share = 1.0 if before is None else _share(before)
+    clusters = len({r[1] for r in fetched})
+    total = clusters if exact else max(about(clusters / share), len(ordered))
+    facets = count_facets(fetched, names, query.facet_size, share) if query.facets else {}
+    page = [(r[0], float(r[2])) for r in ordered[offset:window]]
+    return Answer(page, total, exact, facets, exact)
+
+
+def _share(before: int) -> float:
+    """The share of the rowid space (so of the clusters) read once ``before`` is reached."""
+    return (sql.ROWID_SPAN - before) / sql.ROWID_SPAN
+
+
+def sorted_walk(conn: sqlite3.Connection, p: sql.Plan, sort: str, window: int) -> list[Row]:
+    """The first ``window`` clusters in ``sort`` order, read from that order's index."""
+    text, params = sql.sorted_sql(p, sort)
+    limit = window + window // 4 + 10
+    while True:
+        rows = conn.execute(text, [*params, limit]).fetchall()
+        seen: set[int] = set()
+        out: list[Row] = []
+        for rid, cid, year, title in rows:
+            if cid not in seen:
+                seen.add(cid)
+                out.append((rid, cid, 0.0, year, title, ""))
+        if len(out) >= window or len(rows) < limit:
+            return out
+        limit *= 2
+
+
+def count_facets(
+    rows: Sequence[Row],
+    names: Callable[[Counter[str]], dict[str, tuple[str, str]]],
+    size: int,
+    share: float,
+) -> dict[str, tuple[FacetValue, ...]]:
+    """Facet counts in clusters (a cluster with several matching records counted once per
+    value), scaled up by the share of the matches read when that is not all of them."""
+    counts: Counter[str] = Counter()
+    by_cluster: dict[int, list[str]] = {}
+    multi: set[int] = set()
+    for r in rows:
+        split = r[5].split()
+        counts.update(split)
+        if r[1] in by_cluster:
+            multi.add(r[1])
+            by_cluster[r[1]].extend(split)
+        else:
+            by_cluster[r[1]] = split
+    for cid in multi:
+        for fid, k in Counter(by_cluster[cid]).items():
+            counts[fid] -= k - 1
+    fid_names = names(counts)
+    grouped: dict[str, list[FacetValue]] = {f: [] for f in FACETS}
+    for fid, n in counts.items():
+        facet, value = fid_names[fid]
+        if facet in grouped and n > 0:
+            grouped[facet].append(FacetValue(value, n if share >= 1.0 else about(n / share)))
+    return {
+        k: tuple(sorted(v, key=lambda f: (-f.count, f.value))[:size]) for k, v in grouped.items()
+    }

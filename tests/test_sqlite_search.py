@@ -1,0 +1,148 @@
+"""SQLite-specific search behaviour: sampled blocks, estimates, sorted walks, rowid layout.
+
+The contract suite checks answers every backend shares; here the SQLite backend is made to
+take its large-index paths on a small index (a block of a few dozen rows), and each path is
+compared with the exact answer of the same index read in full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from indexer.backends import sqlite_search
+from indexer.backends import sqlite_sql as sql
+from indexer.backends.base import SearchQuery, SearchResult
+from indexer.backends.sqlite import SQLiteBackend
+from indexer.query import parse
+from tests.support.records import generated
+
+N = 1500
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteBackend]:
+    b = SQLiteBackend(tmp_path_factory.mktemp("sqlite-search"), "t")
+    b.rebuild(generated(N, seed=5))
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of 40 rows and no 'read it all' below 100: the paths of a huge index."""
+    monkeypatch.setattr(sqlite_search, "SAMPLE", 40)
+    monkeypatch.setattr(sqlite_search, "EXACT_ROWS", 100)
+    monkeypatch.setattr(sqlite_search, "SORTED_PROBES", 10**9)
+
+
+def ids(r: SearchResult) -> list[str]:
+    return [h.cluster_id for h in r.hits]
+
+
+def pages(b: SQLiteBackend, q: SearchQuery, n: int) -> list[str]:
+    out: list[str] = []
+    for p in range(1, n + 1):
+        out += ids(b.search(SearchQuery(**{**q.__dict__, "page": p, "facets": False})))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("x", "want"), [(0, 0), (7.4, 7), (99, 99), (123, 120), (1049, 1000), (125_555, 130_000)]
+)
+def test_about_keeps_two_significant_figures(x: float, want: int) -> None:
+    assert sqlite_search.about(x) == want
+
+
+def test_small_results_are_exact(index: SQLiteBackend) -> None:
+    r = index.search(SearchQuery(q="tarihy"))
+    assert r.total_exact and r.facets_exact
+    assert r.total == len(pages(index, SearchQuery(q="tarihy", size=100), 10))
+
+
+@pytest.mark.usefixtures("small_blocks")
+def test_broad_results_are_estimated_and_flagged(index: SQLiteBackend) -> None:
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(sqlite_search, "EXACT_ROWS", 10**9)
+        exact = index.search(SearchQuery(q="tarihy", facet_size=50))
+    r = index.search(SearchQuery(q="tarihy", facet_size=50))
+    assert not r.total_exact and not r.facets_exact
+    assert 0.6 * exact.total <= r.total <= 1.4 * exact.total
+    libraries = {v.value: v.count for v in r.facets["library"]}
+    for v in exact.facets["library"]:
+        assert 0.5 * v.count <= libraries[v.value] <= 1.5 * v.count
+
+
+@pytest.mark.usefixtures("small_blocks")
+@pytest.mark.parametrize("q", ["tarihy", "", "author:auezov"])
+def test_relevance_pages_form_one_order(index: SQLiteBackend, q: str) -> None:
+    """Page by page (1..15 of 10) = one page of 150: blocks give one fixed order."""
+    query = SearchQuery(q=q, size=10)
+    assert not index.search(query).total_exact
+    seq = pages(index, query, 15)
+    assert len(seq) == len(set(seq)) == 150
+    assert seq == ids(index.search(SearchQuery(q=q, size=100, page=1, facets=False))) + ids(
+        index.search(SearchQuery(q=q, size=50, page=3, facets=False))
+    )
+    p12 = index.search(SearchQuery(q=q, size=10, page=12, facets=False))
+    assert ids(p12) == seq[110:120]
+
+
+@pytest.mark.parametrize("sort", ["year_desc", "year_asc", "title"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        SearchQuery(q="tarihy"),
+        SearchQuery(q=""),
+        SearchQuery(q="bakı", year_from=1950, year_to=2000),
+        SearchQuery(q="", language=("rus",), library=("anl",)),
+    ],
+)
+def test_sorted_walk_equals_the_exact_sort(
+    index: SQLiteBackend, monkeypatch: pytest.MonkeyPatch, sort: str, query: SearchQuery
+) -> None:
+    q = SearchQuery(**{**query.__dict__, "sort": sort, "size": 25})
+    exact = pages(index, q, 3)
+    monkeypatch.setattr(sqlite_search, "SAMPLE", 40)
+    monkeypatch.setattr(sqlite_search, "EXACT_ROWS", 40)
+    monkeypatch.setattr(sqlite_search, "SORTED_PROBES", 10**9)
+    walked = pages(index, q, 3)
+    assert not index.search(q).total_exact
+    assert walked == exact and len(set(walked)) == len(walked) > 25
+
+
+@pytest.mark.parametrize("sort", ["year_desc", "year_asc", "title"])
+@pytest.mark.parametrize("years", [(None, None), (1950, 2000)])
+def test_sorted_walk_reads_its_index_without_sorting(
+    index: SQLiteBackend, sort: str, years: tuple[int | None, int | None]
+) -> None:
+    q = SearchQuery(q="tarihy", sort=sort, year_from=years[0], year_to=years[1])
+    text, params = sql.sorted_sql(sql.plan(q, parse(q.q), {}), sort)
+    steps = [r[3] for r in index._conn().execute(f"EXPLAIN QUERY PLAN {text}", [*params, 5])]
+    assert any(sql.SORTED_INDEX[sort] in s for s in steps)
+    assert not any("TEMP B-TREE" in s for s in steps), steps
+
+
+def test_a_cluster_keeps_its_records_together_and_the_count_stays_right(
+    tmp_path: Path,
+) -> None:
+    b = SQLiteBackend(tmp_path, "t")
+    docs = list(generated(40, seed=3))
+    b.rebuild(docs[:30])
+    b.add(docs[20:])  # ten replaced, ten new
+    b.delete([docs[0].record.id, "nope"])
+    conn = b._conn()
+    meta = dict(conn.execute("SELECT key, value FROM meta"))
+    assert meta["docs"] == b.count() == 39
+    for (cluster_id,) in conn.execute("SELECT DISTINCT cluster_id FROM docs"):
+        blocks = {
+            rid >> sql.MEMBER_BITS
+            for (rid,) in conn.execute("SELECT rowid FROM docs WHERE cluster_id = ?", (cluster_id,))
+        }
+        assert blocks == {sql.cluster_base(cluster_id) >> sql.MEMBER_BITS}
+    assert {h.cluster_id for h in b.search(SearchQuery(size=100)).hits} == {
+        d.cluster_id for d in docs[1:]
+    }
+    b.close()
