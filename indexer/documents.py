@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import json
 import queue
 import re
 import threading
@@ -22,6 +21,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from itertools import islice
 from typing import Any
+
+import orjson
 
 from indexer.backends.base import IndexDoc
 from indexer.query import text_key, word_key
@@ -51,10 +52,15 @@ def sort_title(record: Record) -> str:
 
 
 def to_document(doc: IndexDoc) -> dict[str, Any]:
-    """The flat document for ``doc`` (JSON-ready: strings, numbers, lists, booleans)."""
+    """The flat document for ``doc`` (JSON-ready: strings, numbers, lists, booleans).
+
+    The hot path of every rebuild: keys are made word by word through the cached
+    ``word_key`` and the record is serialised by orjson (several times faster than ``json``,
+    same JSON text for these types)."""
     r = doc.record
     year = r.year
-    record_json = json.dumps(record_dict(r), ensure_ascii=False, separators=(",", ":"))
+    title = text_key(r.title)
+    more_titles = _keys(r.subtitle, r.volume, *r.alt_titles, *r.series)
     return {
         "id": r.id,
         "cluster_id": doc.cluster_id,
@@ -67,15 +73,15 @@ def to_document(doc: IndexDoc) -> dict[str, Any]:
         "subjects": list(dict.fromkeys(r.subjects)),
         "has_link": bool(r.links),
         "isbns": list(r.isbns),
-        "title_sort": sort_title(r),
-        "title_key": _keys(r.title, r.subtitle, r.volume, *r.alt_titles, *r.series),
+        "title_sort": title[:200],
+        "title_key": f"{title} {more_titles}" if title and more_titles else title or more_titles,
         "authors_key": _keys(*r.author_names, *r.alt_names, r.responsibility),
         "subjects_key": _keys(*r.subjects),
         "notes_key": _keys(*r.notes, r.publisher, r.place, r.edition),
         "ids_key": " ".join(
             [*r.isbns, *(i.replace("-", "") for i in r.issns), *([str(year)] if year else [])]
         ),
-        "record": record_json,
+        "record": orjson.dumps(record_dict(r)).decode(),
         "raw_xml": r.raw_xml,
     }
 
@@ -127,14 +133,15 @@ def to_documents(docs: Iterable[IndexDoc], *, ahead: int = 4000) -> Iterator[dic
 
 def from_document(source: dict[str, Any], *, with_raw: bool = False) -> Record:
     """The record stored in a document (``raw_xml`` only when asked: it can be large)."""
-    d = json.loads(source["record"])
+    d = orjson.loads(source["record"])
     if with_raw:
         d["raw_xml"] = source.get("raw_xml") or ""
     return Record.from_dict(d)
 
 
 def _keys(*texts: str) -> str:
-    return " ".join(k for k in (text_key(t) for t in texts if t) if k)
+    """``text_key`` of the texts joined by spaces, in one pass over their words."""
+    return " ".join(filter(None, map(word_key, " ".join(filter(None, texts)).split())))
 
 
 def highlight_text(text: str, tokens: frozenset[str]) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 import elastic_transport
 import elasticsearch
 from elasticsearch import helpers
+from elasticsearch.serializer import OrjsonSerializer
 
 from indexer.backends.elasticbase import BULK_OPTIONS, PARALLEL_OPTIONS, ElasticBackend
 
@@ -39,6 +40,7 @@ class ElasticsearchBackend(ElasticBackend):
             max_retries=3,
             retry_on_timeout=True,
             retry_on_status=(429, 502, 503, 504),
+            serializer=OrjsonSerializer(),  # bulk bodies and responses, several times faster
         )
 
     def _streaming_bulk(

@@ -10,9 +10,30 @@ from collections.abc import Iterable
 from typing import Any
 
 import opensearchpy
+import orjson
 from opensearchpy import helpers
+from opensearchpy.serializer import JSONSerializer
 
 from indexer.backends.elasticbase import BULK_OPTIONS, PARALLEL_OPTIONS, ElasticBackend
+
+
+class OrjsonSerializer(JSONSerializer):
+    """opensearch-py's JSON serializer on orjson: bulk bodies and search responses are
+    (de)serialised several times faster (elasticsearch-py ships its own)."""
+
+    def loads(self, s: str) -> Any:
+        try:
+            return orjson.loads(s)
+        except orjson.JSONDecodeError as e:
+            raise opensearchpy.SerializationError(s, e) from e
+
+    def dumps(self, data: Any) -> Any:
+        if isinstance(data, str):
+            return data
+        try:
+            return orjson.dumps(data, default=self.default).decode()
+        except TypeError as e:
+            raise opensearchpy.SerializationError(data, e) from e
 
 
 class OpenSearchBackend(ElasticBackend):
@@ -31,6 +52,7 @@ class OpenSearchBackend(ElasticBackend):
             max_retries=3,
             retry_on_timeout=True,
             retry_on_status=(429, 502, 503, 504),
+            serializer=OrjsonSerializer(),
         )
 
     def _streaming_bulk(
