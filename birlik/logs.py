@@ -71,14 +71,20 @@ class JSONLineFormatter(logging.Formatter):
 _installed: list[logging.Handler] = []
 
 
-def setup_logging(cfg: LoggingConfig | None = None, *, stream: object = None) -> None:
-    """Install Birlik's handlers on the root logger (idempotent: replaces earlier ones)."""
-    cfg = cfg or LoggingConfig()
+def remove_handlers() -> None:
+    """Take Birlik's handlers off the root logger again (tests; embedding applications)."""
     root = logging.getLogger()
     for h in _installed:
         root.removeHandler(h)
         h.close()
     _installed.clear()
+
+
+def setup_logging(cfg: LoggingConfig | None = None, *, stream: object = None) -> None:
+    """Install Birlik's handlers on the root logger (idempotent: replaces earlier ones)."""
+    cfg = cfg or LoggingConfig()
+    remove_handlers()
+    root = logging.getLogger()
     root.setLevel(cfg.level)
     out = stream or sys.stderr
     console: logging.Handler

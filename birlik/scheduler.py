@@ -113,6 +113,10 @@ class Scheduler:
         self._sched.add_job(self._run, args=[key], name=f"harvest {key} (now)")
         return True
 
+    def alive(self) -> bool:
+        """Whether the scheduler is started and not shut down (``/healthz`` asks)."""
+        return bool(self._sched.running)
+
     def running(self, key: str) -> bool:
         return self._locks[key].locked()
 

@@ -1,7 +1,8 @@
 """``/healthz`` and ``/metrics``: what a load balancer and Prometheus ask.
 
-``/healthz`` answers 200 when the state database and the search index both answer, else
-503, with a JSON body naming what is wrong. ``/metrics`` is the Prometheus text format of a
+``/healthz`` answers 200 when the state database and the search index both answer (and,
+under ``birlik run``, the scheduler is running), else 503, with a JSON body naming what is
+wrong. ``/metrics`` is the Prometheus text format of a
 registry owned by the app (``app.extensions["birlik_metrics"]``), so tests can build many
 apps: search requests and their latency are counted as they are served; records, runs,
 last successes and quarantined records are read from the state database at each scrape.
@@ -56,6 +57,9 @@ def _metrics() -> Metrics:
 def healthz() -> tuple[Response, int]:
     svc = _services()
     checks = {"state_db": _check_state_db(svc.state_db_path), "index": _check_index(svc)}
+    sched = svc.extra.get("scheduler")
+    if sched is not None:  # under `birlik run`
+        checks["scheduler"] = "ok" if sched.alive() else "the scheduler is not running"
     ok = all(v == "ok" for v in checks.values())
     if not ok:
         log.warning("health check failed: %s", checks)

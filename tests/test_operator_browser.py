@@ -65,7 +65,12 @@ def page() -> Iterator[Any]:
         context = browser.new_context(locale="en-GB")
         pg = context.new_page()
         dialogs: list[str] = []
-        pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+        def on_dialog(dialog: Any) -> None:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        pg.on("dialog", on_dialog)
         yield pg
         context.close()
         browser.close()

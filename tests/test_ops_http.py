@@ -85,6 +85,7 @@ def test_healthz_names_what_is_wrong(tmp_path: Path) -> None:
     resp = app.test_client().get("/healthz")
     assert resp.status_code == 503
     body = resp.json
+    assert body is not None
     assert body["status"] == "unavailable"
     assert body["checks"]["state_db"].startswith(f"state database {config.state_db} does not")
     assert body["checks"]["index"].startswith("search index (elasticsearch): cannot reach")
@@ -187,10 +188,15 @@ def test_harvest_now_asks_the_scheduler(env: Env, ops_provider: OpsProviderFacto
         assert "A harvest of anl is already running." in client.get(
             resp.headers["Location"]
         ).get_data(as_text=True)
+        health = client.get("/healthz")
+        assert health.status_code == 200 and health.json["checks"]["scheduler"] == "ok"  # type: ignore[index]
         gate.set()
         wait_for(lambda: not sched.running("anl"))
     finally:
         sched.shutdown()
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.json["checks"]["scheduler"] == "the scheduler is not running"  # type: ignore[index]
     with StateDB(env.config.state_db) as db:
         runs = db.runs("anl")
     assert [r["status"] for r in runs] == ["ok", "ok"]
@@ -248,6 +254,7 @@ def test_harvest_while_searching(
     assert served[0] >= 20
     assert "locked" not in caplog.text
     with StateDB(config.state_db) as db:
-        assert db.last_run("anl")["status"] == "ok"
+        last = db.last_run("anl")
+        assert last is not None and last["status"] == "ok"
         assert db.counts("anl")[0] > 300
     assert backend.count() > 300

@@ -152,3 +152,34 @@ def test_run_with_a_bad_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["--config", str(bad), "run"]) == 2
     err = capsys.readouterr().err
     assert str(bad) in err and "sources[0].url" in err
+
+
+def test_logging_terminal_lines_and_json_lines(tmp_path: Path) -> None:
+    import io
+    import logging
+
+    from birlik.logs import log_context, remove_handlers, setup_logging
+    from harvester.config import LoggingConfig
+
+    stream = io.StringIO()  # not a terminal: plain timestamped lines
+    root_level = logging.getLogger().level
+    setup_logging(LoggingConfig("INFO", tmp_path / "logs" / "birlik.jsonl"), stream=stream)
+    try:
+        log = logging.getLogger("birlik.test")
+        with log_context(source="nlrk"):
+            log.info("harvest %s ok", "nlrk", extra={"run_id": 7, "new": 3})
+            try:
+                raise ValueError("bad page")
+            except ValueError:
+                log.exception("failed")
+        log.debug("not shown at INFO")
+    finally:
+        remove_handlers()
+        logging.getLogger().setLevel(root_level)
+    assert "INFO birlik.test: harvest nlrk ok" in stream.getvalue()
+    lines = (tmp_path / "logs" / "birlik.jsonl").read_text(encoding="utf-8").splitlines()
+    first, second = (json.loads(x) for x in lines)
+    assert first["message"] == "harvest nlrk ok" and first["level"] == "INFO"
+    assert (first["source"], first["run_id"], first["new"]) == ("nlrk", 7, 3)
+    assert second["source"] == "nlrk" and second["run_id"] is None
+    assert "ValueError: bad page" in second["exception"]
