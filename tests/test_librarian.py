@@ -174,3 +174,34 @@ def test_a_stale_form_changes_nothing(client: FlaskClient, catalogue: Config) ->
 
 def test_unknown_cluster_is_404(client: FlaskClient) -> None:
     assert client.get("/librarian/clusters/no-such-cluster").status_code == 404
+
+
+@pytest.mark.parametrize("lang", ["kk", "az", "ru"])
+def test_librarian_pages_have_no_english(client: FlaskClient, catalogue: Config, lang: str) -> None:
+    from tests.test_ui_i18n import leaks_on
+
+    item = _queue(catalogue)[0]
+    where = _decide(client, item.cluster_id, action="confirm", note="ok")
+    client.get(where, headers={"Accept-Language": lang})  # shows (and clears) the flash
+    pages = [
+        "/librarian/",
+        f"/librarian/clusters/{item.cluster_id}",
+        "/librarian/gaps",
+        "/librarian/gaps?have=anl&lack=nlrk&language=kaz",
+        "/librarian/gaps?have=anl&lack=anl",
+    ]
+    for url in pages:
+        assert leaks_on(client, url, lang) == [], url
+    anonymous = client.application.test_client()
+    assert leaks_on(anonymous, "/login?next=/librarian/", lang) == []
+
+
+def test_librarian_templates_have_no_untranslated_text() -> None:
+    from tests.test_ui_i18n import TEMPLATES
+
+    for path in [*TEMPLATES.glob("librarian/*.html"), TEMPLATES / "login.html"]:
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", " ", text, flags=re.S)
+        text = re.sub(r"<[^>]*>", " ", text)
+        words = set(re.findall(r"[A-Za-z]{2,}", text)) - {"ISBN"}
+        assert not words, f"{path.name}: untranslated text {sorted(words)}"
