@@ -33,6 +33,8 @@ QUARANTINE_SHOWN = 100
 class SchedulerLike(Protocol):
     """What the page needs from ``birlik.scheduler.Scheduler`` (search_ui cannot import it)."""
 
+    def alive(self) -> bool: ...
+
     def trigger(self, key: str) -> bool: ...
 
     def running(self, key: str) -> bool: ...
@@ -85,8 +87,9 @@ class SourceStatus:
 
 
 def scheduler() -> SchedulerLike | None:
+    """The running scheduler of ``birlik run``, or None (``birlik serve``, or stopping)."""
     sched: SchedulerLike | None = services().extra.get("scheduler")
-    return sched
+    return sched if sched is not None and sched.alive() else None
 
 
 def _time(t: float | None) -> datetime | None:
