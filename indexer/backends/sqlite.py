@@ -148,6 +148,7 @@ class SQLiteBackend(SearchBackend):
         try:
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
+            conn.execute("PRAGMA cache_size = -262144")  # docs rows land in cluster order
             conn.executescript(sql.SCHEMA)
             conn.execute(f"PRAGMA user_version = {sql.SCHEMA_VERSION}")
             n = self._write(conn, docs, fresh=True, prepared=prepared)
@@ -198,13 +199,15 @@ class SQLiteBackend(SearchBackend):
             try:
                 gone = 0 if fresh else self._delete_ids(conn, [d["id"] for d in batch])
                 rowids = _rowids(conn, [d["cluster_id"] for d in batch])
-                rows = [
-                    sql.rows_for(d, rid, [fid(p) for p in sql.facet_pairs(d)])
-                    for d, rid in zip(batch, rowids, strict=True)
-                ]
+                body = conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM bodies").fetchone()[0]
+                rows = sorted(
+                    sql.rows_for(d, rid, body + i, [fid(p) for p in sql.facet_pairs(d)])
+                    for i, (d, rid) in enumerate(zip(batch, rowids, strict=True))
+                )
                 conn.executemany(sql.INSERT_DOC, [r[0] for r in rows])
-                conn.executemany(sql.INSERT_FTS, [r[1] for r in rows])
-                conn.executemany(sql.INSERT_FACET, [f for r in rows for f in r[2]])
+                conn.executemany(sql.INSERT_BODY, [r[1] for r in rows])
+                conn.executemany(sql.INSERT_FTS, [r[2] for r in rows])
+                conn.executemany(sql.INSERT_FACET, [f for r in rows for f in r[3]])
                 _add_count(conn, len(batch) - gone)
                 conn.execute("COMMIT")
             except BaseException:
@@ -214,18 +217,19 @@ class SQLiteBackend(SearchBackend):
         return n
 
     def _delete_ids(self, conn: sqlite3.Connection, ids: list[str]) -> int:
-        found: list[tuple[int, str]] = []
+        found: list[tuple[int, str, int]] = []
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
-            q = f"SELECT rowid, facet_ids FROM docs WHERE id IN ({_marks(chunk)})"
+            q = f"SELECT rowid, facet_ids, body FROM docs WHERE id IN ({_marks(chunk)})"
             found.extend(conn.execute(q, chunk))
-        rowids = [r for r, _ in found]
+        rowids = [r for r, _, _ in found]
         params = [(r,) for r in rowids]
         conn.executemany("DELETE FROM fts WHERE rowid = ?", params)
         conn.executemany(
             "DELETE FROM facets WHERE fid = ? AND doc = ?",
-            [(int(f), r) for r, fids in found for f in fids.split()],
+            [(int(f), r) for r, fids, _ in found for f in fids.split()],
         )
+        conn.executemany("DELETE FROM bodies WHERE rowid = ?", [(b,) for _, _, b in found])
         conn.executemany("DELETE FROM docs WHERE rowid = ?", params)
         return len(rowids)
 
@@ -318,7 +322,9 @@ class SQLiteBackend(SearchBackend):
         reps = {
             rid: (cluster_id, from_document({"record": rec}))
             for rid, cluster_id, rec in conn.execute(
-                f"SELECT rowid, cluster_id, record FROM docs WHERE rowid IN ({_marks(rids)})", rids
+                "SELECT d.rowid, d.cluster_id, b.record FROM docs d JOIN bodies b "
+                f"ON b.rowid = d.body WHERE d.rowid IN ({_marks(rids)})",
+                rids,
             )
         }
         clusters = list({c for c, _ in reps.values()})
@@ -338,7 +344,11 @@ class SQLiteBackend(SearchBackend):
         row = self._guard(
             lambda: (
                 self._conn()
-                .execute("SELECT record, raw_xml FROM docs WHERE id = ?", (record_id,))
+                .execute(
+                    "SELECT b.record, b.raw_xml FROM docs d JOIN bodies b ON b.rowid = d.body "
+                    "WHERE d.id = ?",
+                    (record_id,),
+                )
                 .fetchone()
             )
         )
@@ -349,8 +359,8 @@ class SQLiteBackend(SearchBackend):
             lambda: (
                 self._conn()
                 .execute(
-                    "SELECT record FROM docs WHERE cluster_id = ? "
-                    "ORDER BY preferred DESC, library, id",
+                    "SELECT b.record FROM docs d JOIN bodies b ON b.rowid = d.body "
+                    "WHERE d.cluster_id = ? ORDER BY d.preferred DESC, d.library, d.id",
                     (cluster_id,),
                 )
                 .fetchall()

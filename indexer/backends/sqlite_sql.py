@@ -16,7 +16,7 @@ from indexer.backends.base import SearchQuery
 from indexer.documents import FIELD_KEYS, KEY_FIELDS, WEIGHTS
 from indexer.query import ParsedQuery, Term
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bumped when the layout changes: an older file must be rebuilt."""
 SCHEMA = f"""
 CREATE TABLE docs (
@@ -30,6 +30,10 @@ CREATE TABLE docs (
     title_sort TEXT NOT NULL,
     has_link INTEGER NOT NULL,
     facet_ids TEXT NOT NULL,
+    body INTEGER NOT NULL
+);
+CREATE TABLE bodies (
+    rowid INTEGER PRIMARY KEY,
     record TEXT NOT NULL,
     raw_xml TEXT NOT NULL
 );
@@ -68,7 +72,8 @@ MEMBER_BITS = 16
 """Low rowid bits numbering the records of one cluster; the high bits hash the cluster."""
 MEMBER_LAST = (1 << MEMBER_BITS) - 2  # the very last rowid stays free: searches start below it
 ROWID_SPAN = 1 << 63
-INSERT_DOC = "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+INSERT_DOC = "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+INSERT_BODY = "INSERT INTO bodies VALUES (?, ?, ?)"
 INSERT_FTS = f"INSERT INTO fts (rowid, {', '.join(KEY_FIELDS)}) VALUES (?, ?, ?, ?, ?, ?)"
 INSERT_FACET = "INSERT OR IGNORE INTO facets VALUES (?, ?)"
 FACET_FIELDS = {
@@ -97,9 +102,12 @@ def facet_pairs(doc: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def rows_for(
-    doc: dict[str, Any], rowid: int, fids: list[int]
-) -> tuple[tuple[Any, ...], tuple[Any, ...], list[tuple[int, int]]]:
-    """The docs row, the fts row and the facet rows of one flat document."""
+    doc: dict[str, Any], rowid: int, body: int, fids: list[int]
+) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], list[tuple[int, int]]]:
+    """The docs, bodies, fts and facet rows of one flat document.
+
+    ``docs`` rows are small and placed by cluster (``cluster_base``); the large record and
+    source XML go to ``bodies`` in arrival order, so a bulk load appends them."""
     d = (
         rowid,
         doc["id"],
@@ -111,11 +119,11 @@ def rows_for(
         doc["title_sort"],
         int(doc["has_link"]),
         " ".join(map(str, fids)),
-        doc["record"],
-        doc["raw_xml"],
+        body,
     )
+    b = (body, doc["record"], doc["raw_xml"])
     f = (rowid, *(doc[k] for k in KEY_FIELDS))
-    return d, f, [(fid, rowid) for fid in fids]
+    return d, b, f, [(fid, rowid) for fid in fids]
 
 
 def cluster_base(cluster_id: str) -> int:
