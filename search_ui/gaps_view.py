@@ -7,12 +7,14 @@ downloads as CSV (UTF-8 with BOM, for spreadsheets) or as MARCXML with the holde
 
 from __future__ import annotations
 
+import io
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -25,6 +27,7 @@ bp = Blueprint("gaps", __name__)
 bp.before_request(require_login)
 
 SHOWN = 200
+SPOOL_BYTES = 8 * 1024 * 1024
 LANGUAGES = ("kaz", "aze", "rus", "eng")
 FORMATS = {"csv": ("text/csv; charset=utf-8", "csv"), "marcxml": ("application/xml", "xml")}
 
@@ -133,13 +136,13 @@ def download(fmt: str) -> ResponseReturnValue:
     if query is None:
         abort(400)
     mimetype, ext = FORMATS[fmt]
-    from io import StringIO
-
-    buf = StringIO()
-    (write_csv if fmt == "csv" else write_marcxml)(rows(query), buf)
+    # Spooled: small lists stay in memory, a large one goes to a temporary file, so a
+    # download of the whole catalogue never holds it all in memory.
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - sent, then closed
+    text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+    (write_csv if fmt == "csv" else write_marcxml)(rows(query), text)
+    text.flush()
+    text.detach()
+    spool.seek(0)
     name = f"gaps-{query.have}-not-{query.lack}.{ext}"
-    return Response(
-        buf.getvalue().encode("utf-8"),
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return send_file(spool, mimetype=mimetype, as_attachment=True, download_name=name)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,16 +137,30 @@ def test_gap_page_lists_and_downloads(
     html = gaps_client.get("/librarian/gaps?have=anl&lack=nlrk&lang=en").get_data(as_text=True)
     assert f"{len(want)} works held by ANL are missing from NLRK" in html
     assert "The first 200 are shown" not in html  # 197 rows: all shown
-    download = gaps_client.get("/librarian/gaps.csv?have=anl&lack=nlrk")
-    assert download.headers["Content-Disposition"] == 'attachment; filename="gaps-anl-not-nlrk.csv"'
     cli = tmp_path / "cli.csv"
-    main(
-        ["--config", str(catalogue.path), "gaps", "--have", "anl", "--lack", "nlrk", "-o", str(cli)]
+    args = ["gaps", "--have", "anl", "--lack", "nlrk", "-o", str(cli)]
+    assert main(["--config", str(catalogue.path), *args]) == 0
+    with gaps_client.get("/librarian/gaps.csv?have=anl&lack=nlrk") as download:
+        disposition = download.headers["Content-Disposition"].replace('"', "")
+        assert disposition == "attachment; filename=gaps-anl-not-nlrk.csv"
+        assert download.data == cli.read_bytes()
+    with gaps_client.get("/librarian/gaps.marcxml?have=anl&lack=nlrk") as xml:
+        assert xml.mimetype == "application/xml"
+        assert len(etree.fromstring(xml.data).findall(f"{MARC}record")) == len(want)
+
+
+def test_gaps_to_standard_output(catalogue: Config, tmp_path: Path) -> None:
+    """Without --output the list goes to stdout, byte for byte the same as the file."""
+    cli = tmp_path / "cli.csv"
+    args = ["--config", str(catalogue.path), "gaps", "--have", "nlrk", "--lack", "anl"]
+    assert main([*args, "-o", str(cli)]) == 0
+    r = subprocess.run(
+        [sys.executable, "-m", "birlik", *args], capture_output=True, timeout=60, check=True
     )
-    assert download.data == cli.read_bytes()
-    xml = gaps_client.get("/librarian/gaps.marcxml?have=anl&lack=nlrk")
-    assert xml.mimetype == "application/xml"
-    assert len(etree.fromstring(xml.data).findall(f"{MARC}record")) == len(want)
+    assert r.stdout == cli.read_bytes()
+    assert r.stderr.decode().strip() == (
+        f"birlik: {len(expected('nlrk', 'anl'))} works held by nlrk are missing from anl"
+    )
 
 
 def test_gap_page_filters(gaps_client: FlaskClient, catalogue: Config) -> None:

@@ -106,7 +106,7 @@ def test_review_flow(page: Any, served: str, catalogue: Config) -> None:
     # Log out: the librarian pages are closed again.
     page.click(".logout-form button")
     page.wait_for_url("**/login")
-    assert page.locator(".flash").inner_text() == "You have logged out."
+    assert page.locator(".flash").inner_text() == "Вы вышли из системы."  # Russian was kept
     page.goto(served + "/librarian/")
     assert "/login" in page.url
 
