@@ -156,3 +156,21 @@ def test_shutdown_stops_a_harvest_after_its_page(
     assert cp.token is not None  # resumes from here next time
     assert 4 <= held < 40
     assert held == run["new"] + run["deleted"]  # type: ignore[operator]
+
+
+def test_a_failing_index_run_is_logged_with_the_harvest_summary(
+    tmp_path: Path, ops_provider: OpsProviderFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    from dataclasses import replace
+
+    caplog.set_level(logging.INFO)
+    provider = ops_provider(write_collection(tmp_path / "c", sample_items(5)))
+    config = write_config(tmp_path / "site", [source("anl", provider.url, YEARLY)])
+    config = replace(
+        config, index=replace(config.index, backend="elasticsearch", url="http://127.0.0.1:9")
+    )
+    HarvestJob(config)("anl", threading.Event())
+    assert "anl: indexing after the harvest failed" in caplog.text
+    summary = [r for r in caplog.records if r.name == "birlik.run"][-1]
+    assert summary.getMessage().startswith("run anl ok: new=5 updated=0 deleted=0")
+    assert "index: failed: cannot reach Elasticsearch at http://127.0.0.1:9" in summary.getMessage()

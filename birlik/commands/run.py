@@ -63,7 +63,11 @@ class HarvestJob:
             summary = harvest_source(self.config.source(key), db, stop=stop)
             indexed = "not run"
             if self.index_after and not stop.is_set():
-                indexed = self.index(db)
+                try:
+                    indexed = self.index(db)
+                except Exception as e:  # logged in full; the harvest's line still follows
+                    log.exception("%s: indexing after the harvest failed", key)
+                    indexed = f"failed: {e}"
             log_summary(summary, indexed)
 
     def index(self, db: StateDB) -> str:
