@@ -12,9 +12,13 @@ signed-in name with ``current_librarian()``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import secrets
+import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,6 +37,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_login import login_required as _flask_login_required
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -52,6 +57,7 @@ login_manager.session_protection = "basic"
 SECRET_FILE = "secret_key"
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 SESSION_HOURS = 12
+PW_KEY = "_birlik_pw"
 # Checked when the name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
@@ -149,7 +155,51 @@ def safe_next(target: str | None) -> str:
 
 @login_manager.user_loader
 def _load_user(name: str) -> LibrarianUser | None:
-    return LibrarianUser(name) if name in librarians() else None
+    """The session's librarian, while the account exists with the password it logged in with."""
+    lib = librarians().get(name)
+    if lib is None or session.get(PW_KEY) != _fingerprint(lib.password_hash):
+        return None
+    return LibrarianUser(name)
+
+
+def _fingerprint(password_hash: str) -> str:
+    """Ties a session to the hash it was made with: a new password ends old sessions."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+class Throttle:
+    """Failed logins per (client address, name) in a sliding window; too many and that
+    pair waits. Keyed by both so that, behind a proxy, one guesser does not lock out all."""
+
+    def __init__(self, limit: int = 10, window: float = 15 * 60) -> None:
+        self.limit, self.window = limit, window
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        q = self._failures.setdefault(key, deque())
+        while q and q[0] <= now - self.window:
+            q.popleft()
+        return q
+
+    def blocked_for(self, key: str) -> int:
+        """Seconds until ``key`` may try again (0 = now)."""
+        now = time.monotonic()
+        with self._lock:
+            q = self._recent(key, now)
+            return int(q[0] + self.window - now) + 1 if len(q) >= self.limit else 0
+
+    def failed(self, key: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._recent(key, now).append(now)
+            if len(self._failures) > 10_000:  # forget the quiet ones
+                for k in [k for k, q in self._failures.items() if not q]:
+                    del self._failures[k]
+
+    def succeeded(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -162,15 +212,32 @@ def login() -> ResponseReturnValue:
     status = 200
     if request.method == "POST":
         name = request.form.get("name", "").strip()
-        if check_login(name, request.form.get("password", "")):
+        throttle: Throttle = current_app.extensions["birlik_login_throttle"]
+        client = request.remote_addr or "?"
+        key = f"{client} {name.casefold()}"
+        wait = throttle.blocked_for(key)
+        if wait:
+            log.warning("login refused for %r from %s: too many failures", name, client)
+            minutes = (wait + 59) // 60
+            error = ngettext(
+                "Too many failed attempts. Try again in %(num)d minute.",
+                "Too many failed attempts. Try again in %(num)d minutes.",
+                minutes,
+            )
+            status = 429
+        elif check_login(name, request.form.get("password", "")):
+            throttle.succeeded(key)
             session.clear()  # a fresh session on every login
+            session[PW_KEY] = _fingerprint(librarians()[name].password_hash)
             login_user(LibrarianUser(name))
             session.permanent = True
-            log.info("librarian %s logged in from %s", name, request.remote_addr)
+            log.info("librarian %s logged in from %s", name, client)
             return redirect(safe_next(next_url))
-        log.warning("failed login for %r from %s", name, request.remote_addr)
-        error = _("The name or the password is wrong.")
-        status = 401
+        else:
+            throttle.failed(key)
+            log.warning("failed login for %r from %s", name, client)
+            error = _("The name or the password is wrong.")
+            status = 401
     notice = _("Please log in to see the librarians' pages.") if next_url and not error else ""
     return (
         render_template("login.html", error=error, notice=notice, name=name, next_url=next_url),
@@ -208,6 +275,7 @@ def init_app(app: Flask, config: Config | None) -> None:
         WTF_CSRF_SSL_STRICT=True,
     )
     csrf.init_app(app)
+    app.extensions["birlik_login_throttle"] = Throttle()
     app.context_processor(lambda: {"librarian_name": current_librarian()})
     login_manager.init_app(app)
     app.register_blueprint(bp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import time
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from tests.support.librarian import (
     csrf_token,
     librarian_config,
     login,
+    password_hash,
 )
 
 PROTECTED = ["/librarian/", "/librarian/gaps"]
@@ -160,3 +162,44 @@ def test_a_removed_account_loses_its_session(tmp_path: Path, auth_backend) -> No
 def test_search_pages_stay_open(auth_client: FlaskClient) -> None:
     assert auth_client.get("/?q=Abai").status_code == 200
     assert auth_client.get("/api/search?q=Abai").status_code == 200
+
+
+def test_a_new_password_ends_old_sessions(tmp_path: Path, auth_backend) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(librarian_config(tmp_path), backend=auth_backend)
+    client = app.test_client()
+    login(client)
+    changed = librarian_config(
+        tmp_path,
+        librarians=[{"name": LIBRARIAN, "password_hash": password_hash("a new password")}],
+    )
+    client2 = create_app(changed, backend=auth_backend).test_client()
+    client2.set_cookie("birlik_session", client.get_cookie("birlik_session").value)  # type: ignore[union-attr]
+    assert client2.get("/librarian/").status_code == 302
+    assert login(client2, LIBRARIAN, "a new password").status_code == 302
+    assert client2.get("/librarian/").status_code == 200
+
+
+def test_repeated_failures_make_that_name_wait(auth_app) -> None:  # type: ignore[no-untyped-def]
+    client = auth_app.test_client()
+    for _ in range(10):
+        assert login(client, LIBRARIAN, "guess").status_code == 401
+    r = login(client, LIBRARIAN, PASSWORD)  # even the right password waits now
+    assert r.status_code == 429
+    assert "Too many failed attempts. Try again in 15 minutes." in r.get_data(as_text=True)
+    assert client.get("/librarian/").status_code == 302
+    assert login(client, OTHER, OTHER_PASSWORD).status_code == 302  # other names are not held
+
+
+def test_throttle_window() -> None:
+    from search_ui.auth import Throttle
+
+    t = Throttle(limit=2, window=0.2)
+    t.failed("k")
+    assert t.blocked_for("k") == 0
+    t.failed("k")
+    assert t.blocked_for("k") >= 1
+    time.sleep(0.25)
+    assert t.blocked_for("k") == 0
+    t.failed("k")
+    t.succeeded("k")
+    assert t.blocked_for("k") == 0
