@@ -17,12 +17,12 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from indexer.backends import elastic_query as eq
 from indexer.backends.base import Hit, IndexDoc, SearchBackend, SearchQuery, SearchResult
 from indexer.backends.common import check_query, holdings_by_cluster, make_hit
-from indexer.documents import from_document, to_documents
+from indexer.documents import from_document, to_json_documents
 from indexer.errors import BackendError, EngineUnavailable
 from indexer.record import Record
 
@@ -36,6 +36,10 @@ BULK_OPTIONS: dict[str, Any] = {
     "raise_on_error": False,
 }
 """Options for ``helpers.streaming_bulk``: 429-rejected items are retried with back-off."""
+LOADING: dict[str, Any] = {"refresh_interval": "-1", "translog.durability": "async"}
+"""Settings of a version while a rebuild fills it (back to the template's after): no
+refreshes, and no fsync per bulk request, since a crash mid-rebuild discards the version
+anyway and the alias still points at the old one."""
 PARALLEL_OPTIONS: dict[str, Any] = {
     "chunk_size": 1000,
     "thread_count": 2,
@@ -175,9 +179,14 @@ class ElasticBackend(SearchBackend):
     def _index_actions(
         docs: Iterable[IndexDoc] | Iterable[dict[str, Any]], index: str, *, prepared: bool = False
     ) -> Iterator[dict[str, Any]]:
-        sources: Iterable[Any] = docs if prepared else to_documents(docs)  # type: ignore[arg-type]
-        for src in sources:
-            yield {"_op_type": "index", "_index": index, "_id": src["id"], "_source": src}
+        """Bulk index actions; unprepared docs become JSON in worker processes (the bulk
+        helpers forward a ``_source`` that is already bytes)."""
+        if prepared:
+            for src in cast(Iterable[dict[str, Any]], docs):
+                yield {"_op_type": "index", "_index": index, "_id": src["id"], "_source": src}
+            return
+        for rid, data in to_json_documents(cast(Iterable[IndexDoc], docs)):
+            yield {"_op_type": "index", "_index": index, "_id": rid, "_source": data}
 
     def add(self, docs: Iterable[IndexDoc]) -> int:
         self._ensure()
@@ -214,9 +223,9 @@ class ElasticBackend(SearchBackend):
         indices = self.client.indices
         new = self._new_index()
         try:
-            self._call(indices.put_settings, index=new, body={"index": {"refresh_interval": "-1"}})
+            self._call(indices.put_settings, index=new, body={"index": LOADING})
             n = self._bulk(self._index_actions(docs, new, prepared=prepared))
-            self._call(indices.put_settings, index=new, body={"index": {"refresh_interval": None}})
+            self._call(indices.put_settings, index=new, body={"index": dict.fromkeys(LOADING)})
             self._call(indices.refresh, index=new)
             old = self._versions()
             actions: list[dict[str, Any]] = [

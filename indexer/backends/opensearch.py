@@ -30,6 +30,8 @@ class OrjsonSerializer(JSONSerializer):
     def dumps(self, data: Any) -> Any:
         if isinstance(data, str):
             return data
+        if isinstance(data, bytes):  # a document already serialised (``to_json_documents``)
+            return data.decode()
         try:
             return orjson.dumps(data, default=self.default).decode()
         except TypeError as e:
