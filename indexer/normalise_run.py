@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ class NormaliseSummary:
     seen: int = 0
     last_seq: int = 0
     seconds: float = 0.0
+    stopped: bool = False
 
     @property
     def rate(self) -> float:
@@ -69,10 +71,13 @@ def normalise_changed(
     rebuild: bool = False,
     detect_language: bool = True,
     progress: Callable[[int], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> NormaliseSummary:
     """Normalise the raw records changed since the last run (all with ``rebuild``).
 
-    ``progress`` is called with the number of raw records handled after each batch.
+    ``progress`` is called with the number of raw records handled after each batch; once
+    ``stop`` is set the run ends after the batch in hand (``summary.stopped``), its position
+    committed, and the next run goes on from there.
     """
     ensure_schema(db)
     started = time.perf_counter()
@@ -87,7 +92,10 @@ def normalise_changed(
             batch = []
             if progress is not None:
                 progress(summary.seen)
-    if batch:
+            if stop is not None and stop.is_set():
+                summary.stopped = True
+                break
+    if batch and not summary.stopped:
         _write_batch(db, batch, summary, detect_language)
         if progress is not None:
             progress(summary.seen)

@@ -89,15 +89,24 @@ def run_index(
     rebuild: bool = False,
     backend: SearchBackend | None = None,
     progress: Callable[[int], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> IndexSummary:
     """Normalise what changed, deduplicate it and bring the search index up to date.
 
     ``backend`` defaults to the one the config names (opened and closed here);
-    ``progress`` receives the number of raw records normalised so far.
+    ``progress`` receives the number of raw records normalised so far. Once ``stop`` is
+    set, normalisation ends after its batch in hand and nothing is indexed (the summary
+    says ``stopped``); the next run goes on from the committed position.
     """
     with _LOCK:
         started = time.perf_counter()
-        summary = IndexSummary(normalise=normalise_changed(db, rebuild=rebuild, progress=progress))
+        summary = IndexSummary(
+            normalise=normalise_changed(db, rebuild=rebuild, progress=progress, stop=stop)
+        )
+        if summary.normalise.stopped:
+            summary.seconds = time.perf_counter() - started
+            log.info("index: stopped after normalising %d records", summary.normalise.seen)
+            return summary
         engine = get_backend(config) if backend is None else backend
         try:
             _bring_up_to_date(config, db, engine, summary, rebuild)

@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -183,3 +184,16 @@ def test_status_lists_quarantined_records(env: tuple[Config, StateDB]) -> None:
     anl = next(s for s in json.loads(js.stdout)["sources"] if s["source"] == "anl")
     assert anl["quarantined"] == 1
     assert anl["quarantine"][0]["identifier"] == "oai:anl.az:broken"
+
+
+def test_stop_ends_after_a_batch_and_the_next_run_goes_on(env: tuple[Config, StateDB]) -> None:
+    config, db = env
+    stop = threading.Event()
+    stop.set()
+    first = run_index(config, db, stop=stop)
+    assert first.normalise.stopped
+    assert first.normalise.seen == 500  # one batch, committed
+    assert first.indexed == 0
+    second = run_index(config, db)
+    assert second.normalise.seen == 154
+    assert second.full and second.indexed == 635

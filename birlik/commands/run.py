@@ -64,17 +64,19 @@ class HarvestJob:
             indexed = "not run"
             if self.index_after and not stop.is_set():
                 try:
-                    indexed = self.index(db)
+                    indexed = self.index(db, stop)
                 except Exception as e:  # logged in full; the harvest's line still follows
                     log.exception("%s: indexing after the harvest failed", key)
                     indexed = f"failed: {e}"
             log_summary(summary, indexed)
 
-    def index(self, db: StateDB) -> str:
+    def index(self, db: StateDB, stop: threading.Event) -> str:
         from indexer.pipeline import run_index  # the composition root may import it late
 
         with self._index_lock:
-            result = run_index(self.config, db, backend=self.backend)
+            result = run_index(self.config, db, backend=self.backend, stop=stop)
+        if result.normalise.stopped:
+            return f"stopped after normalising {result.normalise.seen} records"
         return f"{result.indexed} documents written in {result.seconds:.1f} s"
 
 
