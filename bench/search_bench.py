@@ -27,6 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from harvester.errors import BirlikError
 from indexer.backends.base import SearchBackend, SearchQuery
 from indexer.query import parse
 from tests.support.records import generated
@@ -54,7 +55,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def run_clients(
-    n_clients: int, rounds: int, fn: Callable[[int], None]
+    n_clients: int, rounds: int, fn: Callable[[int], object]
 ) -> tuple[list[float], float]:
     """``n_clients`` threads each run every query of the mix ``rounds`` times."""
     latencies: list[float] = []
@@ -103,7 +104,8 @@ def per_query(backend: SearchBackend) -> None:
         t = time.perf_counter()
         r = backend.search(q)
         ms = (time.perf_counter() - t) * 1000
-        print(f"    {ms:7.1f} ms  {r.total:>8,} clusters  {q.q!r} {_filters(q)}")
+        about = "~" if not getattr(r, "total_exact", True) else " "
+        print(f"    {ms:7.1f} ms {about}{r.total:>8,} clusters  {q.q!r} {_filters(q)}")
 
 
 def _filters(q: SearchQuery) -> str:
@@ -127,11 +129,19 @@ def bench(
     n: int,
     args: argparse.Namespace,
     baseline: Callable[[int], Any],
+    *,
+    reuse: bool = False,
 ) -> None:
     t = time.perf_counter()
-    backend.rebuild(generated(n, seed=21))
-    backend.refresh()
-    print(f"{kind}: {n:,} records indexed in {time.perf_counter() - t:.0f} s; one query at a time:")
+    if args.index and backend.count() == n:
+        print(f"{kind}: reusing the {n:,} records behind {args.index}; one query at a time:")
+    elif reuse and _holds(backend, n):
+        print(f"{kind}: reusing the {n:,} records in {args.sqlite_dir}; one query at a time:")
+    else:
+        backend.rebuild(generated(n, seed=21))
+        backend.refresh()
+        took = time.perf_counter() - t
+        print(f"{kind}: {n:,} records indexed in {took:.0f} s; one query at a time:")
     per_query(backend)
     if args.clients < 1:
         return
@@ -146,6 +156,14 @@ def bench(
         *run_clients(args.clients, args.rounds, lambda i: backend.search(nofacets[i])),
         base,
     )
+
+
+def _holds(backend: SearchBackend, n: int) -> bool:
+    """Whether a kept index already holds the ``n`` generated records (and is readable)."""
+    try:
+        return backend.count() == n
+    except BirlikError:
+        return False  # an older layout: rebuild it
 
 
 def sqlite_baseline(backend: Any) -> Callable[[int], Any]:
@@ -182,11 +200,33 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=8, help="0: one query at a time only")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--backends", nargs="+", default=["sqlite", "elasticsearch", "opensearch"])
+    ap.add_argument(
+        "--sqlite-dir",
+        default=None,
+        help="keep the SQLite index in this directory and reuse it when it already holds "
+        "--records records of the current layout (building 1M takes minutes)",
+    )
+    ap.add_argument(
+        "--index",
+        default="",
+        help="engines: keep the index behind this alias and reuse it when it already holds "
+        "the records (saves the rebuild between runs)",
+    )
+    ap.add_argument(
+        "--cold",
+        action="store_true",
+        help="engines: bypass the request cache, so repeated queries are computed every time",
+    )
     args = ap.parse_args()
     for kind in args.backends:
         if kind == "sqlite":
             from indexer.backends.sqlite import SQLiteBackend
 
+            if args.sqlite_dir:
+                b = SQLiteBackend(args.sqlite_dir, "bench")
+                bench(kind, b, args.records, args, sqlite_baseline(b), reuse=True)
+                b.close()
+                continue
             with tempfile.TemporaryDirectory(prefix="birlik-bench-") as tmp:
                 b = SQLiteBackend(tmp, "bench")
                 bench(kind, b, args.records, args, sqlite_baseline(b))
@@ -197,19 +237,22 @@ def main() -> None:
             print(f"{kind}: skipped, {ENV[kind]} is not set (scripts/engine start {kind})")
             continue
         eb: Any
+        name = args.index or f"bench-{uuid.uuid4().hex[:8]}"
         if kind == "elasticsearch":
             from indexer.backends.elasticsearch import ElasticsearchBackend
 
-            eb = ElasticsearchBackend(url, f"bench-{uuid.uuid4().hex[:8]}", timeout=120)
+            eb = ElasticsearchBackend(url, name, timeout=120)
         else:
             from indexer.backends.opensearch import OpenSearchBackend
 
-            eb = OpenSearchBackend(url, f"bench-{uuid.uuid4().hex[:8]}", timeout=120)
+            eb = OpenSearchBackend(url, name, timeout=120)
+        eb.request_cache = not args.cold
         try:
             print(f"{kind} {eb.check_version()} at {url}")
             bench(kind, eb, args.engine_records or args.records, args, engine_baseline(eb))
         finally:
-            eb.destroy()
+            if not args.index:
+                eb.destroy()
             eb.close()
 
 
