@@ -49,8 +49,9 @@ PLAIN = {
     "pretty printed": record(FIELDS.replace("><", ">\n    <")),
     "text between subfields": record(FIELDS.replace("</subfield><", "</subfield> x <")),
     "empty values": record(
-        '<datafield tag=" 245" ind1="" ind2="0"><subfield code="a">'
-        '</subfield></datafield><controlfield tag="001"></controlfield>'
+        '<datafield tag="245" ind1=" " ind2="0"><subfield code="a"></subfield></datafield>'
+        '<controlfield tag="001"></controlfield><datafield tag="500" ind1=" " ind2=" ">'
+        "</datafield>"
     ),
     "schema attributes": record(
         attrs=f' xmlns="{NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
@@ -87,6 +88,9 @@ NOT_PLAIN = {
     "trailing text": record() + " tail",
     "control character": record(FIELDS.replace("роман", "ро\x01ман")),
     "carriage return": record(FIELDS.replace("><", ">\r\n<")),
+    "padded tag and empty indicator": record(
+        '<datafield tag=" 245" ind1="" ind2="0"><subfield code="a">x</subfield></datafield>'
+    ),
     "tab in attribute": record(FIELDS.replace('ind2="4"', 'ind2="\t"')),
     "duplicate attribute": record(attrs=f' xmlns="{NS}" xmlns="{NS}"'),
     "empty prefix binding": record(p="marc:", attrs=' xmlns:marc=""'),

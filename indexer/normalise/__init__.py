@@ -46,14 +46,15 @@ def format_of_prefix(prefix: str) -> str:
 
 @step("scripts")
 def _scripts(ctx: Context) -> None:
-    out = ctx.out
-    texts = [out.get("title", ""), out.get("subtitle", ""), out.get("publisher", "")]
-    texts += [a.name for a in out.get("authors", ())]
-    texts += list(out.get("subjects", ()))
-    texts += list(out.get("alt_titles", ()))
+    get = ctx.out.get
+    texts = [get("title", ""), get("subtitle", ""), get("publisher", "")]
+    if "authors" in ctx.out:
+        texts += [a.name for a in get("authors", ())]
+    texts += get("subjects", ())
+    texts += get("alt_titles", ())
     scripts = detect.record_scripts(texts)
     if scripts:
-        ctx.set("scripts", scripts)
+        ctx.out["scripts"] = tuple(scripts)
         ctx.detected.append("scripts")
 
 

@@ -95,12 +95,19 @@ class MarcRecord:
             self._by_tag = idx
         return self._by_tag
 
+    def index(self) -> dict[str, list[Field]]:
+        """Fields by tag, each list in source order (built once; do not change it)."""
+        return self._by_tag if self._by_tag is not None else self._index()
+
     def fields(self, *tags: str) -> list[Field]:
         """Fields with any of ``tags``, in source order when several tags are asked."""
         idx = self._index()
         if len(tags) == 1:
             return idx.get(tags[0], [])
-        wanted = set(tags)
+        found = [t for t in tags if t in idx]
+        if len(found) < 2:  # usually: none or one of the tags is there
+            return idx[found[0]] if found else []
+        wanted = set(found)
         return [f for f in self.fields_ if f.tag in wanted]
 
     def first(self, tag: str) -> Field | None:

@@ -6,12 +6,19 @@ $n), authors 100/110/111/700/710/711, subjects 6XX, languages 008/35-37 and 041,
 (valid → ISBN-13, the rest kept in ``invalid_isbns``), ISSN 022, links 856, series
 490/830, parent links 773 $w, type from leader/06-07. 880 fields (alternate script,
 linked by $6) go beside their partners into ``alt_titles`` / ``alt_names``.
+
+Speed: the steps read the record's tag index once each and write ``ctx.out`` directly.
+What a field maps to depends on that field alone, and names, subjects, publication
+statements, languages and leaders repeat from record to record, so those per-field
+functions are cached (``lru_cache`` on the immutable ``Field``).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from indexer.normalise.languages import split_codes, to_marc_language
-from indexer.normalise.marc import Field, MarcRecord
+from indexer.normalise.marc import Field, MarcRecord, clean_text
 from indexer.normalise.steps import Context, Step, step
 from indexer.normalise.types import type_from_leader
 from indexer.normalise.values import (
@@ -36,32 +43,50 @@ _NAME_TAGS = {
 _TITLE_TAGS = ("245", "246", "240", "130", "730", "740", "490", "830")
 _SUBJECT_SKIP = set("0123456789e4")
 _NOT_LANG = {"", "und", "zxx", "|||", "   ", "###"}
+_NONE: list[Field] = []
+_CACHE = 1 << 14
 
 
-def _m(ctx: Context) -> MarcRecord:
+def _idx(ctx: Context) -> dict[str, list[Field]]:
     rec: MarcRecord = ctx.source
-    return rec
+    return rec.index()
 
 
 def title_parts(f: Field) -> tuple[str, str, str, str]:
     """(title, subtitle, responsibility, volume) of a 245 (or 880 partner of one)."""
-    main = [trim(v) for v in f.values("anp")]
-    title = ". ".join(v for v in main if v)
-    return title, trim(f.get("b")), trim(f.get("c")), trim(" ".join(f.values("n")))
+    main: list[str] = []
+    parts: list[str] = []
+    sub = resp = None
+    for code, v in f.subfields:  # one pass: values("anp"), values("n"), get("b"), get("c")
+        if code in "anp":
+            v = clean_text(v)
+            if v:
+                main.append(v)
+                if code in "n":
+                    parts.append(v)
+        elif code == "b":
+            if sub is None:
+                sub = clean_text(v)
+        elif code == "c" and resp is None:
+            resp = clean_text(v)
+    title = ". ".join([t for t in map(trim, main) if t])
+    return title, trim(sub or ""), trim(resp or ""), trim(" ".join(parts))
 
 
 @step("title")
 def title(ctx: Context) -> None:
-    f = _m(ctx).first("245")
-    if f is None:
+    found = _idx(ctx).get("245")
+    if not found:
         return
-    t, sub, resp, vol = title_parts(f)
-    ctx.set("title", t)
-    ctx.set("subtitle", sub)
-    ctx.set("responsibility", resp)
-    ctx.set("volume", vol)
+    out = ctx.out
+    for name, value in zip(
+        ("title", "subtitle", "responsibility", "volume"), title_parts(found[0]), strict=True
+    ):
+        if value:
+            out[name] = value
 
 
+@lru_cache(maxsize=_CACHE)
 def name_of(f: Field) -> Name | None:
     kind = _NAME_TAGS.get(linked_tag(f) if f.tag == "880" else f.tag, "person")
     if kind == "person":
@@ -81,106 +106,173 @@ def name_of(f: Field) -> Name | None:
 
 @step("authors")
 def authors(ctx: Context) -> None:
-    names = [name_of(f) for f in _m(ctx).fields(*_NAME_TAGS)]
-    ctx.set("authors", list(dict.fromkeys(n for n in names if n is not None)))
+    names = [name_of(f) for f in ctx.source.fields(*_NAME_TAGS)]
+    if len(names) == 1:
+        if names[0] is not None:
+            ctx.out["authors"] = (names[0],)
+        return
+    found = tuple(dict.fromkeys(n for n in names if n is not None))
+    if found:
+        ctx.out["authors"] = found
+
+
+@lru_cache(maxsize=_CACHE)
+def _subject(f: Field) -> str:
+    parts = [trim(v) for c, v in f.subfields if c not in _SUBJECT_SKIP and v.strip()]
+    return " -- ".join(p for p in parts if p)
 
 
 @step("subjects")
 def subjects(ctx: Context) -> None:
-    out = []
-    for f in _m(ctx).fields_:
-        if f.tag.startswith("6") and f.data is None:
-            parts = [trim(v) for c, v in f.subfields if c not in _SUBJECT_SKIP and v.strip()]
-            if parts:
-                out.append(" -- ".join(p for p in parts if p))
-    ctx.set("subjects", list(dedup(out)))
+    out = [_subject(f) for f in ctx.source.fields_ if f.tag[:1] == "6" and f.data is None]
+    found = dedup(out)
+    if found:
+        ctx.out["subjects"] = found
+
+
+@lru_cache(maxsize=_CACHE)
+def _languages(code008: str, f041: tuple[Field, ...]) -> tuple[str, ...]:
+    codes = [code008] if code008 else []
+    for f in f041:
+        for v in f.values("ad"):
+            codes.extend(split_codes(v))
+    out = [to_marc_language(c) for c in codes if c.strip().lower() not in _NOT_LANG]
+    return dedup([c for c in out if c not in _NOT_LANG])
 
 
 @step("languages")
 def languages(ctx: Context) -> None:
-    rec = _m(ctx)
-    codes: list[str] = []
-    f008 = rec.control("008")
-    if len(f008) >= 38:
-        codes.append(f008[35:38])
-    for f in rec.fields("041"):
-        for v in f.values("ad"):
-            codes.extend(split_codes(v))
-    out = [to_marc_language(c) for c in codes if c.strip().lower() not in _NOT_LANG]
-    ctx.set("languages", list(dedup([c for c in out if c not in _NOT_LANG])))
+    idx = _idx(ctx)
+    f008 = idx.get("008")
+    data = (f008[0].data or "") if f008 else ""
+    found = _languages(data[35:38] if len(data) >= 38 else "", tuple(idx.get("041", _NONE)))
+    if found:
+        ctx.out["languages"] = found
 
 
-def _publication(rec: MarcRecord) -> Field | None:
+def _publication(idx: dict[str, list[Field]]) -> Field | None:
     """The publication statement: 264 with ind2=1 first, then 260, then any 264."""
-    for f in rec.fields("264"):
+    f264 = idx.get("264", _NONE)
+    for f in f264:
         if f.ind2 == "1":
             return f
-    return rec.first("260") or rec.first("264")
+    f260 = idx.get("260")
+    return f260[0] if f260 else f264[0] if f264 else None
+
+
+@lru_cache(maxsize=_CACHE)
+def _named(value: str) -> str:
+    """A place or publisher as catalogued → as shown ("[Москва] :" → "Москва")."""
+    return unbracket(trim(clean_text(value)))
+
+
+def _place_publisher_date(f: Field) -> tuple[str, str, str]:
+    a = b = c = None  # the first $a, $b and $c: Field.get, in one pass
+    for code, v in f.subfields:
+        if code == "a":
+            if a is None:
+                a = v
+        elif code == "b":
+            if b is None:
+                b = v
+        elif code == "c" and c is None:
+            c = v
+    return _named(a) if a else "", _named(b) if b else "", trim(clean_text(c)) if c else ""
 
 
 @step("publication")
 def publication(ctx: Context) -> None:
-    rec = _m(ctx)
-    pub = _publication(rec)
+    idx = _idx(ctx)
+    out = ctx.out
+    pub = _publication(idx)
     date = ""
     if pub is not None:
-        ctx.set("place", unbracket(trim(pub.get("a"))))
-        ctx.set("publisher", unbracket(trim(pub.get("b"))))
-        date = trim(pub.get("c"))
-    f008 = rec.control("008")
+        place, publisher, date = _place_publisher_date(pub)
+        if place:
+            out["place"] = place
+        if publisher:
+            out["publisher"] = publisher
+    f008 = idx.get("008")
+    data = (f008[0].data or "") if f008 else ""
     year = None
-    y008 = f008[7:11] if len(f008) >= 11 else ""
+    y008 = data[7:11] if len(data) >= 11 else ""
     if y008.isdigit() and y008 != "9999":
         year = int(y008)
     elif date:
         year = year_of(date)
-    ctx.set("date", unbracket(date) or (y008 if y008.isdigit() else ""))
+    shown = unbracket(date) or (y008 if y008.isdigit() else "")
+    if shown:
+        out["date"] = shown
     if year is not None:
-        ctx.out["year"] = year
+        out["year"] = year
+
+
+@lru_cache(maxsize=_CACHE)
+def _joined(f: Field, codes: str) -> str:
+    return soft_trim(" ".join(f.values(codes)))
 
 
 @step("description")
 def description(ctx: Context) -> None:
-    rec = _m(ctx)
-    f = rec.first("250")
-    if f is not None:
-        ctx.set("edition", soft_trim(" ".join(f.values("ab"))))
-    f = rec.first("300")
-    if f is not None:
-        ctx.set("extent", soft_trim(" ".join(f.values("abce"))))
-    notes = [trim(v) for f in rec.fields("500", "504", "505", "520") for v in f.values("agtr")]
-    ctx.set("notes", list(dedup(notes)))
+    idx = _idx(ctx)
+    out = ctx.out
+    f = idx.get("250")
+    if f and (v := _joined(f[0], "ab")):
+        out["edition"] = v
+    f = idx.get("300")
+    if f and (v := _joined(f[0], "abce")):
+        out["extent"] = v
+    if "500" in idx or "504" in idx or "505" in idx or "520" in idx:
+        rec: MarcRecord = ctx.source
+        notes = [trim(v) for f in rec.fields("500", "504", "505", "520") for v in f.values("agtr")]
+        ctx.set("notes", list(dedup(notes)))
 
 
 @step("identifiers")
 def identifiers(ctx: Context) -> None:
-    rec = _m(ctx)
-    raw_isbns = [v for f in rec.fields("020") for v in f.values("a")]
-    valid, invalid = split_isbns(raw_isbns)
-    invalid += [v for f in rec.fields("020") for v in f.values("z")]
-    ctx.set("isbns", valid)
-    ctx.set("invalid_isbns", list(dedup(invalid)))
-    issns, other = [], []
-    for f in rec.fields("022"):
-        for v in f.values("a"):
-            code = valid_issn(v)
-            if code:
-                issns.append(code)
-            else:
-                other.append(f"ISSN {v}")
-    ctx.set("issns", list(dedup(issns)))
-    control = rec.control("001").strip()
+    idx = _idx(ctx)
+    out = ctx.out
+    f020 = idx.get("020", _NONE)
+    other: list[str] = []
+    if f020:
+        valid, invalid = split_isbns([v for f in f020 for v in f.values("a")])
+        invalid += [v for f in f020 for v in f.values("z")]
+        if valid:
+            out["isbns"] = tuple(valid)
+        kept = dedup(invalid)
+        if kept:
+            out["invalid_isbns"] = kept
+    if "022" in idx:
+        issns = []
+        for f in idx["022"]:
+            for v in f.values("a"):
+                code = valid_issn(v)
+                if code:
+                    issns.append(code)
+                else:
+                    other.append(f"ISSN {v}")
+        ctx.set("issns", list(dedup(issns)))
+    f001 = idx.get("001")
+    control = (f001[0].data or "").strip() if f001 else ""
     if control:
         other.append(control)
-    other += [f"LCCN {v.strip()}" for f in rec.fields("010") for v in f.values("a")]
-    other += [v for f in rec.fields("024", "035") for v in f.values("a")]
-    ctx.set("other_ids", list(dedup(other)))
+    if "010" in idx:
+        other += [f"LCCN {v.strip()}" for f in idx["010"] for v in f.values("a")]
+    if "024" in idx or "035" in idx:
+        rec: MarcRecord = ctx.source
+        other += [v for f in rec.fields("024", "035") for v in f.values("a")]
+    found = dedup(other)
+    if found:
+        out["other_ids"] = found
 
 
 @step("links")
 def links(ctx: Context) -> None:
+    f856 = _idx(ctx).get("856")
+    if not f856:
+        return
     out: list[Link] = []
-    for f in _m(ctx).fields("856"):
+    for f in f856:
         label = f.get("y") or f.get("3") or f.get("z")
         out.extend(Link(url=u, label=label) for u in f.values("u"))
     ctx.set("links", list(dict.fromkeys(out)))
@@ -188,16 +280,24 @@ def links(ctx: Context) -> None:
 
 @step("series")
 def series(ctx: Context) -> None:
-    rec = _m(ctx)
-    out = [trim(" ".join(trim(v) for v in f.values("anpv"))) for f in rec.fields("490", "830")]
-    ctx.set("series", list(dedup(out)))
-    parents = [v for f in rec.fields("773") for v in f.values("w")]
-    ctx.set("parent_ids", list(dedup(parents)))
+    idx = _idx(ctx)
+    rec: MarcRecord = ctx.source
+    if "490" in idx or "830" in idx:
+        out = [trim(" ".join(trim(v) for v in f.values("anpv"))) for f in rec.fields("490", "830")]
+        ctx.set("series", list(dedup(out)))
+    if "773" in idx:
+        parents = [v for f in idx["773"] for v in f.values("w")]
+        ctx.set("parent_ids", list(dedup(parents)))
 
 
 @step("type")
 def record_type(ctx: Context) -> None:
-    ctx.set("type", type_from_leader(_m(ctx).leader))
+    kind = _type_of(ctx.source.leader)
+    if kind:
+        ctx.out["type"] = kind
+
+
+_type_of = lru_cache(maxsize=256)(type_from_leader)
 
 
 def linked_tag(f: Field) -> str:
@@ -205,15 +305,21 @@ def linked_tag(f: Field) -> str:
     return f.get("6")[:3]
 
 
+_ALT_TITLE_TAGS = ("246", "240", "130", "730", "740")
+
+
 @step("alternate_script")
 def alternate_script(ctx: Context) -> None:
     """246/240/130 variant titles and 880 partners of titles and names."""
-    rec = _m(ctx)
+    idx = _idx(ctx)
+    if "880" not in idx and not any(t in idx for t in _ALT_TITLE_TAGS):
+        return
+    rec: MarcRecord = ctx.source
     titles: list[str] = []
     names: list[str] = []
-    for f in rec.fields("246", "240", "130", "730", "740"):
+    for f in rec.fields(*_ALT_TITLE_TAGS):
         titles.append(trim(" ".join(trim(v) for v in f.values("anp"))))
-    for f in rec.fields("880"):
+    for f in idx.get("880", _NONE):
         tag = linked_tag(f)
         if tag in _TITLE_TAGS:
             t, sub, _resp, _vol = title_parts(f)

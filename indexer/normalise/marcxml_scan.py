@@ -36,14 +36,19 @@ _VALUE = r'"([^"<&\t\n]*)"'  # lxml replaces tabs and newlines in attribute valu
 
 
 def _patterns(prefix: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(field pattern, subfield pattern) for elements written with ``prefix``."""
+    """(field pattern, subfield pattern) for elements written with ``prefix``.
+
+    Tags are three letters or digits and indicators one character each (anything else is
+    left to lxml, which trims and pads them), so the values need no cleaning here.
+    """
     p, s = re.escape(prefix), _S
     subfield = rf"<{p}subfield{s}+code={_VALUE}{s}*>([^<]*)</{p}subfield{s}*>"
     plain_subfield = rf'<{p}subfield{s}+code="[^"<&\t\n]*"{s}*>[^<]*+</{p}subfield{s}*>'
     field = (
-        rf"<{p}(?:(d)atafield{s}+tag={_VALUE}{s}+ind1={_VALUE}{s}+ind2={_VALUE}{s}*>"
+        rf'<{p}(?:datafield{s}+tag="([0-9A-Za-z]{{3}})"{s}+ind1="([^"<&\t\n])"'
+        rf'{s}+ind2="([^"<&\t\n])"{s}*>'
         rf"((?:[^<]*+{plain_subfield})*+[^<]*+)</{p}datafield{s}*>"
-        rf"|(c)ontrolfield{s}+tag={_VALUE}{s}*>([^<]*)</{p}controlfield{s}*>"
+        rf'|controlfield{s}+tag="([0-9A-Za-z]{{3}})"{s}*>([^<]*)</{p}controlfield{s}*>'
         rf"|leader{s}*>([^<]*)</{p}leader{s}*>)"
     )
     return re.compile(field), re.compile(subfield)
@@ -106,24 +111,32 @@ def _read_fields(body: str, field: re.Pattern[str], sub: re.Pattern[str]) -> Mar
     subs = sub.findall(body)  # every subfield, in order; each data field takes its share
     fields: list[Field] = []
     append = fields.append
+    by_tag: dict[str, list[Field]] = {}
     new = tuple.__new__  # Field is a named tuple: this skips its Python-level __new__
     leader = ""
-    seen_leader = False
-    brackets = 0  # "<" that belong to recognised elements
+    leaders = 0
     k = 0
-    for d, tag, ind1, ind2, inner, c, ctag, ctext, ltext in field.findall(body):
-        if d:
+    for tag, ind1, ind2, inner, ctag, ctext, ltext in field.findall(body):
+        if tag:
             n = inner.count("<") >> 1
-            f = (tag.strip(), (ind1 or " ")[:1], (ind2 or " ")[:1], tuple(subs[k : k + n]), None)
-            append(new(Field, f))
+            f = new(Field, (tag, ind1, ind2, tuple(subs[k : k + n]), None))
             k += n
-            brackets += 2 + 2 * n
-        elif c:
-            append(new(Field, (ctag.strip(), " ", " ", (), ctext)))
-            brackets += 2
+        elif ctag:
+            f = new(Field, (ctag, " ", " ", (), ctext))
+            tag = ctag
         else:
-            leader, seen_leader = ltext, True
-            brackets += 2
-    if brackets != body.count("<") or k != len(subs) or not (fields or seen_leader):
-        return None  # something unknown among the fields, or an empty record
-    return MarcRecord(leader, fields)
+            leader = ltext
+            leaders += 1
+            continue
+        append(f)
+        found = by_tag.get(tag)
+        if found is None:
+            by_tag[tag] = [f]
+        else:
+            found.append(f)
+    # every "<" must belong to a recognised element: two per field, subfield and leader
+    if 2 * (len(fields) + k + leaders) != body.count("<") or k != len(subs):
+        return None
+    if not (fields or leaders):
+        return None  # an empty record: lxml's reader decides what it is
+    return MarcRecord(leader, fields, by_tag)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from stdnum import isbn as _isbn
 from stdnum import issn as _issn
@@ -11,36 +12,46 @@ from stdnum.exceptions import ValidationError
 # ISBD punctuation that ends a MARC/UNIMARC subfield and belongs to the display, not to
 # the value: " /", " :", " ;", " =", ",", "." (kept after an initial or an abbreviation).
 _SEPARATORS = frozenset("/:;=,")
-_TRAILING = re.compile(r"[\s/:;=,]+$")
+_SEPARATORS_REVERSED = re.compile(r"[\s/:;=,]+")
 _LEADING = re.compile(r"^[\s/:;=,]+")
 _BRACKETS = re.compile(r"^\[(.*)\]$")
-_LAST_WORD = re.compile(r"(\w+)\.$")
+_LAST_WORD_REVERSED = re.compile(r"\.(\w+)")
 _YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
 _ISBN = re.compile(r"(?:97[89][\s-]?)?(?:\d[\s-]?){9}[\dXx]")
 _ISSN = re.compile(r"\b\d{4}-?\d{3}[\dXx]\b")
 _URL = re.compile(r"^(?:https?|ftp)://\S+$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 16)
 def trim(value: str) -> str:
     """A value without the ISBD punctuation around it ("Title /" → "Title", "Paul." →
     "Paul"). A final period stays after a short word or an initial ("СПб.", "Сб.",
     "J. S."), where it belongs to an abbreviation."""
-    v = soft_trim(value)
+    v = _soft_trim(value)
     if v.endswith(".") and not v.endswith(".."):
-        m = _LAST_WORD.search(v)
-        if v.endswith((").", "].")) or (m and (len(m.group(1)) >= 4 or m.group(1).isdigit())):
+        if v.endswith((").", "].")):
+            return v[:-1].rstrip()
+        # the word before the period, read from the end (a search from the start tries
+        # every position of the value)
+        m = _LAST_WORD_REVERSED.match(v[::-1])
+        if m and (len(m.group(1)) >= 4 or m.group(1).isdigit()):
             v = v[:-1].rstrip()
     return v
 
 
+@lru_cache(maxsize=1 << 14)
 def soft_trim(value: str) -> str:
     """A value without leading and trailing ISBD separators; periods are kept."""
     v = value.strip()
     if v and v[-1] in _SEPARATORS:
-        v = _TRAILING.sub("", v)
+        m = _SEPARATORS_REVERSED.match(v[::-1])
+        v = v[: len(v) - m.end()] if m else v
     if v and v[0] in _SEPARATORS:
         v = _LEADING.sub("", v)
     return v
+
+
+_soft_trim = soft_trim.__wrapped__  # trim is cached itself: no second cache look-up
 
 
 def unbracket(value: str) -> str:
@@ -80,18 +91,52 @@ def split_isbns(values: list[str]) -> tuple[list[str], list[str]]:
 def _isbn13(raw: str) -> str:
     """The ISBN-13 of a catalogued ISBN value, or "" when it is not a valid ISBN."""
     if len(raw) == 13 and raw.isdigit() and raw[:3] in ("978", "979"):
-        # the common case (a bare ISBN-13): the EAN-13 check digit that stdnum's
-        # ``isbn.validate`` computes, without its general cleaning (5x faster)
-        d = [ord(c) - 48 for c in raw]
-        odd = d[0] + d[2] + d[4] + d[6] + d[8] + d[10]
-        even = d[1] + d[3] + d[5] + d[7] + d[9] + d[11]
-        return raw if (10 - (odd + 3 * even) % 10) % 10 == d[12] else ""
+        return raw if _ean_ok(raw) else ""  # the common case: a bare ISBN-13
     # Russian catalogues often type the check digit X as a Cyrillic "х"
     m = _ISBN.search(raw.replace("х", "X").replace("Х", "X"))
+    number = m.group(0) if m else raw
+    digits = number.replace("-", "").replace(" ", "")
+    if digits.isascii():
+        # hyphenated ISBN-13s and ISBN-10s: the check digits stdnum's ``isbn.validate``
+        # computes, without its general cleaning (5x faster); anything else goes to stdnum
+        if len(digits) == 13 and digits.isdigit():
+            return digits if digits[:3] in ("978", "979") and _ean_ok(digits) else ""
+        if (
+            len(digits) == 10
+            and digits[:9].isdigit()
+            and (digits[9].isdigit() or digits[9] in "Xx")
+        ):
+            total = sum(i * (ord(c) - 48) for i, c in enumerate(digits[:9], 1)) % 11
+            if ("X" if total == 10 else str(total)) != digits[9].upper():
+                return ""
+            body = "978" + digits[:9]
+            return body + str(_ean_check(body))
     try:
-        return str(_isbn.to_isbn13(_isbn.validate(m.group(0) if m else raw)))
+        return str(_isbn.to_isbn13(_isbn.validate(number)))
     except (ValidationError, ValueError):
         return ""
+
+
+def _ean_check(body: str) -> int:
+    """The EAN-13 check digit of 12 ASCII digits."""
+    d = [ord(c) - 48 for c in body]
+    return (
+        10
+        - (
+            d[0]
+            + d[2]
+            + d[4]
+            + d[6]
+            + d[8]
+            + d[10]
+            + 3 * (d[1] + d[3] + d[5] + d[7] + d[9] + d[11])
+        )
+        % 10
+    ) % 10
+
+
+def _ean_ok(code: str) -> bool:
+    return _ean_check(code[:12]) == ord(code[12]) - 48
 
 
 def valid_issn(value: str) -> str:
@@ -120,4 +165,6 @@ def looks_like_isbn(value: str) -> bool:
 
 def dedup(values: list[str]) -> tuple[str, ...]:
     """Non-empty values in first-seen order, without repeats."""
+    if len(values) < 2:
+        return (values[0],) if values and values[0] else ()
     return tuple(dict.fromkeys(v for v in values if v))
