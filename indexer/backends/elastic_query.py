@@ -9,6 +9,7 @@ in ``query_string`` syntax.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from indexer.backends.base import FACETS, MAX_WINDOW, FacetValue, SearchQuery
@@ -56,6 +57,7 @@ SETTINGS: dict[str, Any] = {
         "analyzer": {"keys": {"type": "custom", "tokenizer": "whitespace", "filter": ["lowercase"]}}
     },
 }
+HOLDING_FIELDS = ("cluster_id", "library", "id")
 FACET_FIELDS = {
     "library": "library",
     "language": "languages",
@@ -182,13 +184,23 @@ def _clusters() -> dict[str, Any]:
 
 
 def holdings_body(cluster_ids: list[str]) -> dict[str, Any]:
-    """Every member of the given clusters, preferred first."""
+    """Every member of the given clusters, preferred first (read from doc values: no
+    stored document is loaded)."""
     return {
         "query": {"terms": {"cluster_id": cluster_ids}},
         "sort": [{"cluster_id": "asc"}, {"preferred": "desc"}, {"library": "asc"}, {"id": "asc"}],
-        "_source": ["cluster_id", "library", "id"],
+        "_source": False,
+        "docvalue_fields": list(HOLDING_FIELDS),
+        "track_total_hits": False,
         "size": min(MAX_WINDOW, max(100, 50 * len(cluster_ids))),
     }
+
+
+def holding_rows(resp: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """(cluster_id, library, record id) of each hit of a ``holdings_body`` search."""
+    for h in resp["hits"]["hits"]:
+        f = h["fields"]
+        yield f["cluster_id"][0], f["library"][0], f["id"][0]
 
 
 def facets_from(aggs: dict[str, Any]) -> dict[str, tuple[FacetValue, ...]]:

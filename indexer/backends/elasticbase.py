@@ -283,10 +283,7 @@ class ElasticBackend(SearchBackend):
         holdings = {}
         if clusters:
             members = self._search(eq.holdings_body(clusters))
-            holdings = holdings_by_cluster(
-                (m["_source"]["cluster_id"], m["_source"]["library"], m["_source"]["id"])
-                for m in members["hits"]["hits"]
-            )
+            holdings = holdings_by_cluster(eq.holding_rows(members))
         return tuple(
             make_hit(
                 h["_source"]["cluster_id"],
