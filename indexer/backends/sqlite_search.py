@@ -32,9 +32,9 @@ from indexer.backends import sqlite_sql as sql
 from indexer.backends.base import FACETS, FacetValue, SearchQuery
 from indexer.query import ParsedQuery
 
-SAMPLE = 1000
+SAMPLE = 500
 """Rows per block: the sample behind estimated totals and facet counts."""
-EXACT_ROWS = 5000
+EXACT_ROWS = 2000
 """Up to about this many matching records, every match is read: counts are exact."""
 SORTED_PROBES = 5000
 """Most rows a sorted walk is expected to check before reading every match is cheaper."""
@@ -109,7 +109,18 @@ def run(
     names: Callable[[Counter[str]], dict[str, tuple[str, str]]],
 ) -> Answer:
     """Answer ``query`` (see the module docstring); ``names`` maps facet value ids."""
-    p = sql.plan(query, parsed, {k[7:]: v for k, v in meta.items() if k.startswith("avglen_")})
+    fids = {
+        facet: [
+            i
+            for (i,) in conn.execute(
+                f"SELECT fid FROM facet_values WHERE facet = ? AND value IN ({_marks(values)})",
+                (facet, *values),
+            )
+        ]
+        for facet, values in sql.filter_values(query, parsed).items()
+    }
+    avglen = {k[7:]: v for k, v in meta.items() if k.startswith("avglen_")}
+    p = sql.plan(query, parsed, avglen, fids)
     block = sql.block_sql(p)
     window = query.page * query.size
     offset = window - query.size
@@ -143,6 +154,10 @@ def run(
     return Answer(page, total, exact, facets, exact)
 
 
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
 def _share(before: int) -> float:
     """The share of the rowid space (so of the clusters) read once ``before`` is reached."""
     return (sql.ROWID_SPAN - before) / sql.ROWID_SPAN
@@ -173,20 +188,16 @@ def count_facets(
 ) -> dict[str, tuple[FacetValue, ...]]:
     """Facet counts in clusters (a cluster with several matching records counted once per
     value), scaled up by the share of the matches read when that is not all of them."""
-    counts: Counter[str] = Counter()
+    counts = Counter(" ".join([r[5] for r in rows]).split())
+    members = Counter(r[1] for r in rows)
+    multi = {c for c, k in members.items() if k > 1}
     by_cluster: dict[int, list[str]] = {}
-    multi: set[int] = set()
     for r in rows:
-        split = r[5].split()
-        counts.update(split)
-        if r[1] in by_cluster:
-            multi.add(r[1])
-            by_cluster[r[1]].extend(split)
-        else:
-            by_cluster[r[1]] = split
-    for cid in multi:
-        for fid, k in Counter(by_cluster[cid]).items():
-            counts[fid] -= k - 1
+        if r[1] in multi:
+            by_cluster.setdefault(r[1], []).extend(r[5].split())
+    for values in by_cluster.values():  # a cluster counts once per value
+        counts.subtract(values)
+        counts.update(set(values))
     fid_names = names(counts)
     grouped: dict[str, list[FacetValue]] = {f: [] for f in FACETS}
     for fid, n in counts.items():

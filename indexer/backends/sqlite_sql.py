@@ -181,26 +181,43 @@ class Plan:
         return " AND ".join([*self.conds, extra])
 
 
-def plan(query: SearchQuery, parsed: ParsedQuery, avglen: dict[str, float]) -> Plan:
-    """The SQL pieces of a search. Facet-value filters are correlated look-ups in the
-    ``facets`` primary key, so a broad filter costs nothing until a row reaches it."""
+FACET_FILTERS = ("language", "type", "subject", "isbn")
+"""Filters answered from each record's facet value ids."""
+
+
+def filter_values(query: SearchQuery, parsed: ParsedQuery) -> dict[str, tuple[str, ...]]:
+    """Facet → the values a search keeps (any of them), for the facet filters it uses."""
+    chosen = {
+        "language": query.language,
+        "type": query.type,
+        "subject": query.subject,
+        "isbn": parsed.isbns,
+    }
+    return {k: v for k, v in chosen.items() if v}
+
+
+def plan(
+    query: SearchQuery,
+    parsed: ParsedQuery,
+    avglen: dict[str, float],
+    fids: dict[str, list[int]] | None = None,
+) -> Plan:
+    """The SQL pieces of a search. ``fids`` holds the value ids of each facet filter (see
+    ``filter_values``): a filter is tested on the record's own ``facet_ids`` (string
+    search in the row already read) rather than by a look-up per value."""
     conds: list[str] = []
     params: list[Any] = []
     if query.library:
         conds.append(f"d.library IN ({_marks(query.library)})")
         params.extend(query.library)
-    for facet, values in (
-        ("language", query.language),
-        ("type", query.type),
-        ("subject", query.subject),
-        ("isbn", parsed.isbns),
-    ):
-        if values:
-            conds.append(
-                "EXISTS (SELECT 1 FROM facets f WHERE f.doc = d.rowid AND f.fid IN "
-                f"(SELECT fid FROM facet_values WHERE facet = ? AND value IN ({_marks(values)})))"
-            )
-            params.extend([facet, *values])
+    for facet in filter_values(query, parsed):
+        ids = (fids or {}).get(facet, [])
+        conds.append(
+            "(" + " OR ".join(["instr(' ' || d.facet_ids || ' ', ?) > 0"] * len(ids)) + ")"
+            if ids
+            else "0"
+        )
+        params.extend(f" {i} " for i in ids)
     year_from = _pick(query.year_from, parsed.year_from, max)
     year_to = _pick(query.year_to, parsed.year_to, min)
     if year_from is not None or year_to is not None:
