@@ -205,3 +205,22 @@ def test_librarian_templates_have_no_untranslated_text() -> None:
         text = re.sub(r"<[^>]*>", " ", text)
         words = set(re.findall(r"[A-Za-z]{2,}", text)) - {"ISBN"}
         assert not words, f"{path.name}: untranslated text {sorted(words)}"
+
+
+def test_three_records_side_by_side(client: FlaskClient, catalogue: Config) -> None:
+    item = _queue(catalogue)[0]
+    pair = next(p for p in shared_works() if p.relation == "other_edition")
+    third = f"anl:{pair.anl_id}"
+    _decide(client, item.cluster_id, action="merge", other=third)
+    conn = connect(catalogue.state_db, readonly=True)
+    cid = review.cluster_of(conn, item.members[0])
+    members = review.cluster_members(conn, cid or "")
+    conn.close()
+    assert set(members) == {*item.members, third}
+    html = client.get(f"/librarian/clusters/{cid}?lang=en").get_data(as_text=True)
+    assert len(re.findall(r'<button type="submit" class="split"', html)) == 3
+    assert '<tr class="differs">' in html  # another edition: something must differ
+    _decide(client, cid or "", action="confirm", member=members)
+    confirms = [d for d in _decisions(catalogue) if d.action == "confirm"]
+    assert len(confirms) == 2  # the preferred record linked to each of the other two
+    assert next(i for i in _queue(catalogue) if i.cluster_id == cid).confirmed
