@@ -10,6 +10,8 @@ naming the step and the record; nothing else escapes.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from harvester.store import RawRecord
 from indexer import detect
 from indexer.errors import NormaliseError
@@ -30,6 +32,7 @@ _DC_PREFIXES = {"oai_dc", "dc", "qdc", "oai_qdc", "dcterms"}
 _UNIMARC_PREFIXES = {"unimarc", "rusmarc", "unimarc_xml", "rusmarc_xml", "marcxchange_unimarc"}
 
 
+@lru_cache(maxsize=256)
 def format_of_prefix(prefix: str) -> str:
     """'oai_dc', 'marc21', 'unimarc', 'rusmarc' or '' (decide from the record itself)."""
     p = prefix.strip().lower()

@@ -28,7 +28,7 @@ def clean_text(value: str) -> str:
     if not value:
         return ""
     if not value.isascii():
-        if "\x88" in value or "\x89" in value or "\x98" in value or "\x9c" in value:
+        if not value.isprintable():  # the markers are C1 controls: printable text has none
             value = value.translate(_NONSORT)
         if not unicodedata.is_normalized("NFC", value):
             value = unicodedata.normalize("NFC", value)

@@ -235,8 +235,16 @@ def identifiers(ctx: Context) -> None:
     f020 = idx.get("020", _NONE)
     other: list[str] = []
     if f020:
-        valid, invalid = split_isbns([v for f in f020 for v in f.values("a")])
-        invalid += [v for f in f020 for v in f.values("z")]
+        given: list[str] = []  # values("a") and values("z") of every 020, in one pass
+        cancelled: list[str] = []
+        for f in f020:
+            for code, v in f.subfields:
+                if code in "a" and (v := clean_text(v)):
+                    given.append(v)
+                if code in "z" and (v := clean_text(v)):
+                    cancelled.append(v)
+        valid, invalid = split_isbns(given)
+        invalid += cancelled
         if valid:
             out["isbns"] = tuple(valid)
         kept = dedup(invalid)
