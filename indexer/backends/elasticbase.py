@@ -254,7 +254,7 @@ class ElasticBackend(SearchBackend):
     # -- reading -----------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
-        """Hits and record-count facets in one request; when at most ``EXACT_LIMIT`` records
+        """Hits and record-count facets in one request; when at most ``exact_limit`` records
         match, a second small request counts clusters exactly. Above that the total is an
         estimate and facets count records (``total_exact`` / ``facets_exact`` say so)."""
         parsed = check_query(query)
@@ -265,7 +265,7 @@ class ElasticBackend(SearchBackend):
         exact = matched["relation"] == "eq" and matched["value"] <= self.exact_limit
         total = 0
         if exact and matched["value"]:
-            aggs = self._search(eq.exact_body(query, parsed))["aggregations"]
+            aggs = self._search(eq.exact_body(query, parsed, self.exact_limit))["aggregations"]
             total = int(aggs["clusters"]["value"])
         elif not exact:
             total = int(aggs["preferred"]["doc_count"])
