@@ -55,7 +55,7 @@ def _scripts(ctx: Context) -> None:
         texts += [a.name for a in get("authors", ())]
     texts += get("subjects", ())
     texts += get("alt_titles", ())
-    scripts = detect.record_scripts(texts)
+    scripts = detect.scripts_of(" ".join(texts))  # empty texts add only spaces
     if scripts:
         ctx.out["scripts"] = tuple(scripts)
         ctx.detected.append("scripts")

@@ -79,11 +79,15 @@ def title(ctx: Context) -> None:
     if not found:
         return
     out = ctx.out
-    for name, value in zip(
-        ("title", "subtitle", "responsibility", "volume"), title_parts(found[0]), strict=True
-    ):
-        if value:
-            out[name] = value
+    t, sub, resp, vol = title_parts(found[0])
+    if t:
+        out["title"] = t
+    if sub:
+        out["subtitle"] = sub
+    if resp:
+        out["responsibility"] = resp
+    if vol:
+        out["volume"] = vol
 
 
 @lru_cache(maxsize=_CACHE)
