@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from indexer.dedup.cluster import Member, cluster
 from indexer.dedup.features import (
     Features,
     arabic_numerals,
@@ -206,6 +207,48 @@ CASES = [
         DIFFERENT,
         "authors differ",
     ),
+    (
+        rec("anl:23", "Torpaq və dövlət", "Məmmədov, Rəşad", year=2011),
+        rec("nlrk:23", "Torpaq və dövlət", "İbrahimov, Rəşad", year=2011),
+        DIFFERENT,  # the given name agrees, the surname is another word
+        "authors differ",
+    ),
+    (
+        rec("anl:24", "İqtisadiyyat", "Əliyev, Aygün", year=1982, publisher="Elm"),
+        rec("nlrk:24", "İqtisadiyyat", "Əliyev, Nərmin", year=1982, publisher="Elm"),
+        DIFFERENT,
+        "authors differ",
+    ),
+    (
+        rec("anl:25", "Белое облако Чингисхана", "Айтматов, Чингиз", year=2008),
+        rec("nlrk:25", "Белое облако Чингисхана", "Айтматов Ч.", year=2008),
+        SAME,  # Ч. keys to a digraph initial ("ch")
+        "title and author agree",
+    ),
+    (
+        rec("anl:26", "Қан мен тер", "Нұрпейісов, Ә.", year=2003, isbns=("9786017000028",)),
+        rec("nlrk:26", "Qan men ter", "Nurpeiisov, A.", year=2003, isbns=("9786017000035",)),
+        RELATED,
+        "ISBNs differ",
+    ),
+    (
+        rec("anl:27", "Абай жолы", "Әуезов, Мұхтар", year=2010, publisher="Жазушы"),
+        rec("nlrk:27", "Абай жолы", "Әуезов, Мұхтар", year=2010, publisher="Атамұра"),
+        RELATED,
+        "publishers differ",
+    ),
+    (
+        rec("anl:28", "Абай жолы", "Әуезов, Мұхтар", year=2010, extent="416 с."),
+        rec("nlrk:28", "Abai joly", "Äuezov, Mūhtar", year=2010, extent="720 bet"),
+        RELATED,
+        "extents differ (416 / 720 pages)",
+    ),
+    (
+        rec("anl:29", "Абай жолы", "Әуезов, Мұхтар", year=2010, extent="416 с."),
+        rec("nlrk:29", "Abai joly", "Äuezov, Mūhtar", year=2010, extent="416 b., [8] b. il."),
+        SAME,
+        "title and author agree",
+    ),
 ]
 
 
@@ -310,3 +353,14 @@ def test_volume_in_the_title_only_meets_the_volume_field() -> None:
 )
 def test_split_title(title: str, subtitle: str, main: str, rest: str) -> None:
     assert split_title(rec("x:1", title, subtitle=subtitle)) == (main, rest)
+
+
+def test_clusters_chain_but_respect_cannot_links() -> None:
+    members = {i: Member(i, 5, "2024") for i in ("a", "b", "c", "d", "e")}
+    same = [("a", "b", 0.9), ("b", "c", 0.8), ("c", "d", 0.7)]
+    groups = sorted(sorted(g) for g in cluster(members, same).values())
+    assert groups == [["a", "b", "c", "d"], ["e"]]
+    split = cluster(members, same, cannot_link=[("a", "d")])
+    assert sorted(sorted(g) for g in split.values()) == [["a", "b", "c"], ["d"], ["e"]]
+    forced = cluster(members, [], must_link=[("a", "e")], cannot_link=[("a", "e")])
+    assert sorted(sorted(g) for g in forced.values())[0] == ["a", "e"]

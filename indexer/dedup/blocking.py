@@ -12,23 +12,54 @@ from indexer.dedup.match import Match, score_pair
 MAX_BLOCK = 200  # a bigger block is a key too common to mean anything; it is skipped
 
 
+def _year_compatible(members: list[Features]) -> Iterator[tuple[Features, Features]]:
+    """The pairs of one block whose years agree or are unknown on one side.
+
+    Two records of different known years are never the same edition (``score_pair`` says
+    ``related`` at most), and at a million records such pairs are most of every block, so
+    they are not formed here; pairs sharing an identifier across years still meet in the
+    incremental store. Blocks are split by year: pairs within a year, and each record of
+    unknown year with every other record.
+    """
+    by_year: dict[int | None, list[Features]] = defaultdict(list)
+    for f in members:
+        by_year[f.year].append(f)
+    unknown = by_year.pop(None, [])
+    for group in by_year.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                yield a, b
+    for i, a in enumerate(unknown):
+        for b in unknown[i + 1 :]:
+            yield a, b
+        for group in by_year.values():
+            for b in group:
+                yield a, b
+
+
 def candidate_pairs(feats: Iterable[Features]) -> Iterator[tuple[Features, Features]]:
-    """Each pair of records that share a blocking key, once, across sources first."""
-    blocks: dict[str, list[Features]] = defaultdict(list)
+    """Each pair of year-compatible records that share a blocking key, once (lower id first)."""
+    first: dict[str, Features] = {}  # a key seen once (most ISBNs) costs no list
+    blocks: dict[str, list[Features]] = {}
     for f in feats:
         for k in blocking_keys(f):
-            blocks[k].append(f)
+            if k in blocks:
+                blocks[k].append(f)
+            elif k in first:
+                blocks[k] = [first.pop(k), f]
+            else:
+                first[k] = f
+    del first
     seen: set[tuple[str, str]] = set()
     for members in blocks.values():
-        if len(members) < 2 or len(members) > MAX_BLOCK:
+        if len(members) > MAX_BLOCK:
             continue
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                yield (a, b) if a.id < b.id else (b, a)
+        for a, b in _year_compatible(members):
+            pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+            if pair in seen:
+                continue
+            seen.add(pair)
+            yield (a, b) if a.id < b.id else (b, a)
 
 
 def match_all(feats: Iterable[Features]) -> list[Match]:

@@ -14,11 +14,11 @@ Rules:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Member:
     id: str
     completeness: int
@@ -30,39 +30,58 @@ def preferred_order(members: Iterable[Member]) -> list[str]:
     return [m.id for m in sorted(members, key=lambda m: (-m.completeness, m.datestamp, m.id))]
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 class _Components:
-    """Union-find with the cannot-link sets carried by each root."""
+    """Union-find with the cannot-link sets carried by each root.
+
+    Sparse: only records that were joined have a parent or a member set, so a million
+    records of which a few percent are duplicates cost memory for the few percent.
+    """
 
     def __init__(self, ids: Iterable[str], cannot: Iterable[tuple[str, str]]) -> None:
-        self.parent = {i: i for i in ids}
-        self.members: dict[str, set[str]] = {i: {i} for i in self.parent}
+        self.ids = ids if isinstance(ids, Mapping | set | frozenset) else set(ids)
+        self.parent: dict[str, str] = {}
+        self.members: dict[str, set[str]] = {}  # root → its members, for groups of two or more
         self.cannot: dict[str, set[str]] = defaultdict(set)
         for a, b in cannot:
-            if a in self.parent and b in self.parent:
+            if a in self.ids and b in self.ids:
                 self.cannot[a].add(b)
                 self.cannot[b].add(a)
 
     def find(self, x: str) -> str:
+        parent = self.parent
         root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
+        while (up := parent.get(root, root)) != root:
+            root = up
+        while (up := parent.get(x, x)) != root:
+            parent[x], x = root, up
         return root
+
+    def _of(self, root: str) -> set[str]:
+        return self.members.get(root) or {root}
 
     def union(self, a: str, b: str, *, force: bool = False) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        small, big = sorted((ra, rb), key=lambda r: len(self.members[r]))
-        if not force and any(self.cannot[m] & self.members[big] for m in self.members[small]):
+        small, big = sorted((ra, rb), key=lambda r: len(self._of(r)))
+        small_set, big_set = self._of(small), self._of(big)
+        if not force and any(self.cannot.get(m, _NONE) & big_set for m in small_set):
             return False
         self.parent[small] = big
-        self.members[big] |= self.members.pop(small)
+        self.members.pop(small, None)
+        if big in self.members:
+            big_set |= small_set
+        else:
+            self.members[big] = big_set | small_set
         return True
 
     def groups(self) -> list[set[str]]:
-        return list(self.members.values())
+        joined = self.members.values()
+        grouped = {m for g in joined for m in g}
+        return [*joined, *({i} for i in self.ids if i not in grouped)]
 
 
 def cluster(
@@ -91,6 +110,15 @@ def cluster(
     )
 
 
+def _fresh_ids(group: list[str]) -> Iterator[str]:
+    """Ids a new cluster may take: its members' ids, preferred first, then numbered ones."""
+    yield from group
+    n = 2
+    while True:
+        yield f"{group[0]}#{n}"
+        n += 1
+
+
 def assign_ids(
     groups: list[list[str]], previous: Mapping[str, str], taken: set[str] | None = None
 ) -> dict[str, list[str]]:
@@ -106,9 +134,7 @@ def assign_ids(
                 cid = candidate
                 break
         if cid is None:
-            cid = next(
-                m for m in [*group, *[f"{group[0]}#{n}" for n in range(2, 99)]] if m not in used
-            )
+            cid = next(m for m in _fresh_ids(group) if m not in used)
         used.add(cid)
         out[cid] = group
     return out

@@ -212,10 +212,24 @@ def split_title(record: Record) -> tuple[str, str]:
     return main, sub
 
 
+_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _shared(values: Iterable[str]) -> frozenset[str]:
+    """One frozenset object per distinct small set (languages, no ISSN …): at a million
+    records a frozenset per field and record would be most of the memory."""
+    s = frozenset(values)
+    if len(s) > 1 or len(_SETS) > 10_000:
+        return s
+    return _SETS.setdefault(s, s)
+
+
 def features(record: Record) -> Features:
     main, sub = split_title(record)
-    title = without_volume(text_key(main))
-    full = without_volume(text_key(f"{main} {sub}")) if sub else title
+    title_key = text_key(main)
+    full_key = text_key(f"{main} {sub}") if sub else title_key
+    title = without_volume(title_key)
+    full = without_volume(full_key) if sub else title
     names = tuple(k for k in (search_key(n) for n in record.author_names) if k)
     return Features(
         id=record.id,
@@ -225,14 +239,14 @@ def features(record: Record) -> Features:
         authors=names,
         year=record.year,
         edition=edition_number(record.edition),
-        volume=volume_of(record, text_key(f"{main} {sub}")),
+        volume=volume_of(record, full_key),
         publisher=search_key(record.publisher),
         pages=pages_of(record.extent),
-        languages=frozenset(record.languages),
+        languages=_shared(record.languages),
         type=record.type,
-        isbns=frozenset(record.isbns),
-        issns=frozenset(record.issns),
-        parents=frozenset(record.parent_ids),
+        isbns=frozenset(record.isbns) if record.isbns else _shared(()),
+        issns=_shared(record.issns),
+        parents=frozenset(record.parent_ids) if record.parent_ids else _shared(()),
         datestamp=record.datestamp,
         completeness=completeness(record),
     )

@@ -20,6 +20,8 @@ TITLE_SAME = 0.88  # title similarity needed without a shared identifier
 TITLE_WITH_ISBN = 0.70  # with a shared ISBN (catalogues differ in subtitles, punctuation)
 AUTHOR_SAME = 0.85
 PUBLISHER_SAME = 0.80
+PUBLISHER_DIFFERENT = 0.5  # below this, two publishers are two editions
+NAME_WORD_MIN = 70  # each word of a name must be this close (0..100) to one of the other's
 
 
 @dataclass(frozen=True)
@@ -58,26 +60,36 @@ def _token_match(t: str, others: list[str]) -> float:
 
 
 def _abbreviation(t: str, o: str, first: str) -> float:
-    """95 when one token abbreviates the other ("Mikh." / "Mikhail", "Svat" / "Svatopluk")."""
+    """100 for an initial ("Ч." → "ch" / "Chingiz"), 95 for an abbreviated word ("Mikh." /
+    "Mikhail", "Svat" / "Svatopluk"), else 0."""
     if len(o) == 1:
         return 100.0 if o.translate(_INITIAL_CLASS) == first else 0.0
     short, long_ = sorted((t, o), key=len)
-    return 95.0 if len(short) >= 3 and long_.startswith(short) else 0.0
+    if len(short) == len(long_) or not long_.startswith(short):
+        return 0.0
+    return 100.0 if len(short) == 2 else 95.0
 
 
 def name_similarity(x: str, y: str) -> float:
     """Two names' similarity: every token of the shorter name found in the longer one.
 
     "Tolstoy, Lev" and "Толстой, Лев Николаевич" agree (a patronymic is missing), and so do
-    "Айтматов Ч." and "Айтматов, Чингиз" (an initial); the name must share a real word.
+    "Айтматов Ч." and "Айтматов, Чингиз" (an initial); the name must share a real word, and
+    every word of the shorter name must be close to one of the other's (a variant spelling,
+    "Hacıbəyov" / "Hacıbəyli", not another name).
     """
     tx, ty = x.split(), y.split()
     if not tx or not ty:
         return 0.0
     short, long_ = (tx, ty) if len(tx) <= len(ty) else (ty, tx)
     scores = [_token_match(t, long_) for t in short]
-    if not any(s >= 85 for t, s in zip(short, scores, strict=True) if len(t) >= 3):
+    words = [s for t, s in zip(short, scores, strict=True) if len(t) >= 3]
+    if not any(s >= 85 for s in words):
         return min(scores) / 100.0 * 0.5
+    if min(words) < NAME_WORD_MIN:
+        # One word agrees, another is a different word: "Kumilev, Sergei" / "Kuznetsov,
+        # Sergei", "Aliyev, Aygün" / "Aliyev, Nərmin" are different people.
+        return min(sum(scores) / len(scores) / 100.0, 0.55)
     return sum(scores) / len(scores) / 100.0
 
 
@@ -118,6 +130,21 @@ def _similar_text(x: str, y: str) -> float | None:
     return fuzz.token_set_ratio(x, y) / 100.0
 
 
+def _other_edition(a: Features, b: Features, publisher: float | None) -> str | None:
+    """Why two records of one work are another edition, printing or binding, or None.
+
+    Both carry ISBNs and share none; both name a publisher and they differ; both give a
+    page count and they differ by more than a tenth (and a few pages of front matter).
+    """
+    if a.isbns and b.isbns and not a.isbns & b.isbns:
+        return "ISBNs differ (another edition or binding)"
+    if publisher is not None and publisher < PUBLISHER_DIFFERENT:
+        return "publishers differ (another edition)"
+    if a.pages and b.pages and abs(a.pages - b.pages) > max(8, 0.1 * max(a.pages, b.pages)):
+        return f"extents differ ({a.pages} / {b.pages} pages)"
+    return None
+
+
 def score_pair(a: Features, b: Features) -> Match:
     """The verdict on two records, with its reasons (most telling first)."""
     reasons: list[str] = []
@@ -152,6 +179,9 @@ def score_pair(a: Features, b: Features) -> Match:
         return verdict(RELATED, f"years differ ({a.year} / {b.year})", 0.25)
     if author is not None and author < 0.6:
         return verdict(DIFFERENT, "authors differ", 0.0)
+    other = _other_edition(a, b, publisher)
+    if other and not shared_isbn and not shared_issn:
+        return verdict(RELATED, other, 0.2)
     if shared_isbn and title < TITLE_WITH_ISBN:
         return verdict(DIFFERENT, "same ISBN but titles differ (a series ISBN?)", 0.1)
     conflict = title_conflict(a, b)
