@@ -26,6 +26,7 @@ N = 1500
 def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteBackend]:
     b = SQLiteBackend(tmp_path_factory.mktemp("sqlite-search"), "t")
     b.rebuild(generated(N, seed=5))
+    b.request_cache = False  # the tests below change how results are computed
     yield b
     b.close()
 
@@ -145,4 +146,23 @@ def test_a_cluster_keeps_its_records_together_and_the_count_stays_right(
     assert {h.cluster_id for h in b.search(SearchQuery(size=100)).hits} == {
         d.cluster_id for d in docs[1:]
     }
+    b.close()
+
+
+def test_the_result_cache_never_outlives_a_write(tmp_path: Path) -> None:
+    b = SQLiteBackend(tmp_path, "t")
+    docs = list(generated(30, seed=3))
+    b.rebuild(docs[:20])
+    q = SearchQuery(size=100)
+    first = b.search(q)
+    assert b.search(q) is first  # answered from the cache
+    b.add(docs[20:])
+    clusters = len({d.cluster_id for d in docs})
+    assert b.search(q).total == clusters
+    b.delete([docs[5].record.id])  # a record alone in its cluster
+    assert b.search(q).total == clusters - 1
+    other = SQLiteBackend(tmp_path, "t")  # another writer (as another process would be)
+    other.delete([docs[6].record.id])
+    assert b.search(q).total == clusters - 2
+    other.close()
     b.close()

@@ -64,9 +64,10 @@ def _rowids(conn: sqlite3.Connection, cluster_ids: list[str]) -> list[int]:
 
 
 def _add_count(conn: sqlite3.Connection, n: int) -> None:
-    conn.execute(
-        "INSERT INTO meta VALUES ('docs', ?) ON CONFLICT (key) DO UPDATE SET value = value + ?",
-        (n, n),
+    """Keep the record count and bump the write counter (it keys the result cache)."""
+    conn.executemany(
+        "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = value + ?",
+        [("docs", n, n), ("writes", 1, 1)],
     )
 
 
@@ -74,6 +75,8 @@ class SQLiteBackend(SearchBackend):
     """FTS5 with BM25 field weights; filters, facets and cluster collapse in SQL."""
 
     name = "sqlite"
+    request_cache = True
+    """Answer a repeated search from the result cache (False: compute every search)."""
 
     def __init__(self, directory: str | os.PathLike[str], name: str = "birlik") -> None:
         self.directory = Path(directory)
@@ -84,6 +87,7 @@ class SQLiteBackend(SearchBackend):
         self._write_lock = threading.Lock()
         self._conns: list[sqlite3.Connection] = []
         self._conns_lock = threading.Lock()
+        self._cache = sqlite_search.ResultCache()
         if not self.pointer.exists():
             with self._write_lock:
                 self._swap_in(self._build(iter(())))
@@ -285,13 +289,16 @@ class SQLiteBackend(SearchBackend):
             conn.execute("BEGIN")  # one snapshot for the matches and what is read from them
             try:
                 meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+                key = (self._local.path, meta.get("writes", 0.0), query)
+                if self.request_cache and (cached := self._cache.get(key)) is not None:
+                    return cached
                 a = sqlite_search.run(
                     conn, query, parsed, meta, lambda c: self._facet_names(conn, c)
                 )
                 hits = self._hits(conn, a.page, parsed)
             finally:
                 conn.execute("COMMIT")
-            return SearchResult(
+            result = SearchResult(
                 a.total,
                 query.page,
                 query.size,
@@ -300,6 +307,9 @@ class SQLiteBackend(SearchBackend):
                 total_exact=a.total_exact,
                 facets_exact=a.facets_exact,
             )
+            if self.request_cache:
+                self._cache.put(key, result)
+            return result
 
         return self._guard(run)
 

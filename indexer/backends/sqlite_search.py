@@ -23,7 +23,8 @@ or first in year/title order (the record shown is the one that placed the cluste
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,32 @@ SORTED_PROBES = 5000
 """Most rows a sorted walk is expected to check before reading every match is cheaper."""
 TOP = sql.ROWID_SPAN - 1
 Row = tuple[Any, ...]  # rid, cid, score, year, title_sort, facet_ids
+
+
+class ResultCache:
+    """Recent results by (index file, its write counter, query): Solr's queryResultCache.
+
+    Every write bumps the counter in the same transaction, so a key can never name a stale
+    result, also when another process writes the index."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 @dataclass
