@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
 import queue
@@ -16,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 
@@ -40,6 +41,7 @@ class Running:
             env=env,
         )
         self.lines: queue.Queue[str] = queue.Queue()
+        self.out: list[str] = []  # stdout lines read by url()
         self.err: list[str] = []
         self.pumps = [
             threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines.put)),
@@ -62,10 +64,19 @@ class Running:
                 if self.proc.poll() is not None:
                     break
                 continue
+            self.out.append(line)
             if "http://" in line:
                 return line[line.index("http://") :].strip()
         self.stop()
         raise AssertionError("no URL printed; stderr:\n" + "".join(self.err[-40:]))
+
+    def printed(self, word: str) -> str:
+        """The word printed after ``word`` on stdout (before the URL)."""
+        for line in self.out:
+            words = line.split()
+            if word in words[:-1]:
+                return words[words.index(word) + 1]
+        raise AssertionError(f"{word!r} not printed: {self.out}")
 
     def interrupt(self, timeout: float = 20) -> int:
         self.proc.send_signal(signal.SIGINT)
@@ -86,6 +97,22 @@ class Running:
 def get_json(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=10) as resp:
         return json.loads(resp.read())
+
+
+def login_works(url: str, password: str) -> bool:
+    """Log in to the librarian area as ``demo`` (CSRF token from the form) and open it."""
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    with opener.open(url + "login", timeout=10) as resp:
+        form = resp.read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token, form
+    data = urlencode({"name": "demo", "password": password, "csrf_token": token[1]})
+    with opener.open(url + "login", data=data.encode(), timeout=10) as resp:
+        resp.read()
+    with opener.open(url + "librarian/", timeout=10) as resp:
+        return resp.status == 200 and "/login" not in resp.url
 
 
 def port_is_free(url: str) -> bool:
@@ -160,6 +187,7 @@ def test_demo_harvests_indexes_serves_and_reuses_its_data(tmp_path: Path) -> Non
         assert any(re.search("[А-Яа-яӘәҚқҰұ]", r["title"]) for r in latin["results"])
         with urllib.request.urlopen(url + "?lang=az", timeout=10) as resp:
             assert "Hər iki milli kitabxanada vahid axtarış" in resp.read().decode()
+        assert login_works(url, proc.printed("password"))
         assert proc.interrupt() == 0
         assert port_is_free(url)
     finally:

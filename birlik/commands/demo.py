@@ -17,7 +17,7 @@ from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
-from harvester.config import Config, load_config
+from harvester.config import Config, Librarian, load_config
 from harvester.errors import ConfigError
 from harvester.store import StateDB
 
@@ -83,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
                 config, sources=tuple(replace(s, url=urls[s.key]) for s in config.sources)
             )
             load(config)
+            config = with_demo_librarian(config)
             serve_ui(config, port, stack)
         except KeyboardInterrupt:
             print("Birlik demo: stopped", file=sys.stderr)
@@ -92,6 +93,24 @@ def run(args: argparse.Namespace) -> int:
             )
             return 1
     return 0
+
+
+def with_demo_librarian(config: Config) -> Config:
+    """The config with a librarian ``demo`` whose password is new on every run (printed),
+    unless the config names librarians of its own."""
+    if config.librarians:
+        return config
+    import secrets
+
+    from werkzeug.security import generate_password_hash
+
+    password = secrets.token_urlsafe(9)
+    print(
+        f"Birlik demo: librarian area at /librarian/ — log in as “demo”, password {password}"
+        " (valid for this run)",
+        flush=True,
+    )
+    return replace(config, librarians=(Librarian("demo", generate_password_hash(password)),))
 
 
 def load(config: Config) -> None:
