@@ -95,7 +95,7 @@ def report(
     if base:
         b50 = percentile(base[0], 50) * 1000
         b99 = percentile(base[0], 99) * 1000
-        extra = f"  ({p50 / b50:.1f}x / {p99 / b99:.1f}x the baseline)"
+        extra = f"  ({p50 / b50:.2g}x / {p99 / b99:.2g}x the baseline)"
     print(f"  {what:<26} p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  {len(lat) / wall:7.0f} q/s{extra}")
 
 
@@ -156,6 +156,7 @@ def bench(
         *run_clients(args.clients, args.rounds, lambda i: backend.search(nofacets[i])),
         base,
     )
+    print("  load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 def _holds(backend: SearchBackend, n: int) -> bool:
@@ -215,7 +216,8 @@ def main() -> None:
     ap.add_argument(
         "--cold",
         action="store_true",
-        help="engines: bypass the request cache, so repeated queries are computed every time",
+        help="bypass the request (engines) or result (sqlite) cache, so repeated queries are "
+        "computed every time",
     )
     args = ap.parse_args()
     for kind in args.backends:
@@ -224,11 +226,13 @@ def main() -> None:
 
             if args.sqlite_dir:
                 b = SQLiteBackend(args.sqlite_dir, "bench")
+                b.request_cache = not args.cold
                 bench(kind, b, args.records, args, sqlite_baseline(b), reuse=True)
                 b.close()
                 continue
             with tempfile.TemporaryDirectory(prefix="birlik-bench-") as tmp:
                 b = SQLiteBackend(tmp, "bench")
+                b.request_cache = not args.cold
                 bench(kind, b, args.records, args, sqlite_baseline(b))
                 b.close()
             continue
