@@ -18,6 +18,7 @@ holds both readers to the same result.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from indexer.normalise.marc import Field, MarcRecord
 
@@ -57,6 +58,7 @@ def _patterns(prefix: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
 _CACHE: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {}
 
 
+@lru_cache(maxsize=64)  # a provider writes the same start tag on every record
 def _attributes_ok(attrs: str) -> bool:
     """No attribute twice, no prefix bound to the empty namespace name (lxml rejects both)."""
     if not attrs.strip(" \t\n"):
