@@ -95,7 +95,7 @@ def normalise_marc(
         steps = unimarc.STEPS
     else:
         fmt, steps = "marc21", marc21.STEPS
-    ctx = Context(raw=raw, format=fmt, source=rec)
+    ctx = Context(raw=raw, format=fmt, source=rec, tags=rec.index())
     return run_steps(ctx, steps + _finish(detect_language))
 
 

@@ -48,8 +48,12 @@ _CACHE = 1 << 14
 
 
 def _idx(ctx: Context) -> dict[str, list[Field]]:
-    rec: MarcRecord = ctx.source
-    return rec.index()
+    """The record's fields by tag (``normalise_marc`` puts them in the context)."""
+    idx: dict[str, list[Field]] | None = ctx.tags
+    if idx is None:
+        rec: MarcRecord = ctx.source
+        idx = ctx.tags = rec.index()
+    return idx
 
 
 def title_parts(f: Field) -> tuple[str, str, str, str]:
@@ -75,7 +79,7 @@ def title_parts(f: Field) -> tuple[str, str, str, str]:
 
 @step("title")
 def title(ctx: Context) -> None:
-    found = _idx(ctx).get("245")
+    found = (ctx.tags or _idx(ctx)).get("245")
     if not found:
         return
     out = ctx.out
@@ -146,7 +150,7 @@ def _languages(code008: str, f041: tuple[Field, ...]) -> tuple[str, ...]:
 
 @step("languages")
 def languages(ctx: Context) -> None:
-    idx = _idx(ctx)
+    idx = ctx.tags or _idx(ctx)
     f008 = idx.get("008")
     data = (f008[0].data or "") if f008 else ""
     found = _languages(data[35:38] if len(data) >= 38 else "", tuple(idx.get("041", _NONE)))
@@ -186,7 +190,7 @@ def _place_publisher_date(f: Field) -> tuple[str, str, str]:
 
 @step("publication")
 def publication(ctx: Context) -> None:
-    idx = _idx(ctx)
+    idx = ctx.tags or _idx(ctx)
     out = ctx.out
     pub = _publication(idx)
     date = ""
@@ -218,7 +222,7 @@ def _joined(f: Field, codes: str) -> str:
 
 @step("description")
 def description(ctx: Context) -> None:
-    idx = _idx(ctx)
+    idx = ctx.tags or _idx(ctx)
     out = ctx.out
     f = idx.get("250")
     if f and (v := _joined(f[0], "ab")):
@@ -234,7 +238,7 @@ def description(ctx: Context) -> None:
 
 @step("identifiers")
 def identifiers(ctx: Context) -> None:
-    idx = _idx(ctx)
+    idx = ctx.tags or _idx(ctx)
     out = ctx.out
     f020 = idx.get("020", _NONE)
     other: list[str] = []
@@ -280,7 +284,7 @@ def identifiers(ctx: Context) -> None:
 
 @step("links")
 def links(ctx: Context) -> None:
-    f856 = _idx(ctx).get("856")
+    f856 = (ctx.tags or _idx(ctx)).get("856")
     if not f856:
         return
     out: list[Link] = []
@@ -292,7 +296,7 @@ def links(ctx: Context) -> None:
 
 @step("series")
 def series(ctx: Context) -> None:
-    idx = _idx(ctx)
+    idx = ctx.tags or _idx(ctx)
     rec: MarcRecord = ctx.source
     if "490" in idx or "830" in idx:
         out = [trim(" ".join(trim(v) for v in f.values("anpv"))) for f in rec.fields("490", "830")]
@@ -323,7 +327,7 @@ _ALT_TITLE_TAGS = ("246", "240", "130", "730", "740")
 @step("alternate_script")
 def alternate_script(ctx: Context) -> None:
     """246/240/130 variant titles and 880 partners of titles and names."""
-    idx = _idx(ctx)
+    idx = ctx.tags or _idx(ctx)
     if "880" not in idx and not any(t in idx for t in _ALT_TITLE_TAGS):
         return
     rec: MarcRecord = ctx.source

@@ -91,8 +91,7 @@ def scan(xml: str) -> list[MarcRecord] | None:
     pats = _CACHE.get(prefix)
     if pats is None:
         pats = _CACHE[prefix] = _patterns(prefix)
-    body = xml[head.end() : end]
-    rec = _read_fields(body, *pats)
+    rec = _read_fields(xml, head.end(), end, *pats)
     return None if rec is None else [rec]
 
 
@@ -108,9 +107,12 @@ def _tail_ok(tail: str, prefix: str, in_collection: bool) -> bool:
     return rest.startswith(close) and rest[len(close) :].rstrip(" \t\n") == ">"
 
 
-def _read_fields(body: str, field: re.Pattern[str], sub: re.Pattern[str]) -> MarcRecord | None:
-    """The fields of a record's body; None if any ``<`` in it is not part of one."""
-    subs = sub.findall(body)  # every subfield, in order; each data field takes its share
+def _read_fields(
+    xml: str, start: int, end: int, field: re.Pattern[str], sub: re.Pattern[str]
+) -> MarcRecord | None:
+    """The fields between ``start`` and ``end`` (the record's body, read in place); None if
+    any ``<`` there is not part of one."""
+    subs = sub.findall(xml, start, end)  # every subfield, in order; data fields share them
     fields: list[Field] = []
     append = fields.append
     by_tag: dict[str, list[Field]] = {}
@@ -118,7 +120,7 @@ def _read_fields(body: str, field: re.Pattern[str], sub: re.Pattern[str]) -> Mar
     leader = ""
     leaders = 0
     k = 0
-    for tag, ind1, ind2, inner, ctag, ctext, ltext in field.findall(body):
+    for tag, ind1, ind2, inner, ctag, ctext, ltext in field.findall(xml, start, end):
         if tag:
             n = inner.count("<") >> 1
             f = new(Field, (tag, ind1, ind2, tuple(subs[k : k + n]), None))
@@ -137,7 +139,7 @@ def _read_fields(body: str, field: re.Pattern[str], sub: re.Pattern[str]) -> Mar
         else:
             found.append(f)
     # every "<" must belong to a recognised element: two per field, subfield and leader
-    if 2 * (len(fields) + k + leaders) != body.count("<") or k != len(subs):
+    if 2 * (len(fields) + k + leaders) != xml.count("<", start, end) or k != len(subs):
         return None
     if not (fields or leaders):
         return None  # an empty record: lxml's reader decides what it is

@@ -25,6 +25,7 @@ class Context:
     raw: RawRecord
     format: str
     source: Any = None  # the parsed record: MarcRecord, or a DC element list
+    tags: Any = None  # a MarcRecord's fields by tag (MarcRecord.index()), for MARC steps
     out: dict[str, Any] = field(default_factory=dict)
     detected: list[str] = field(default_factory=list)
 
