@@ -311,6 +311,9 @@ def test_generic_flag() -> None:
         ("XIX век", "19 век"),
         ("IC", "IC"),  # not a valid numeral
         ("Vivaldi", "Vivaldi"),  # part of a word
+        ("V mire zhivotnykh", "V mire zhivotnykh"),  # romanised «В мире …»: a word
+        ("Т. V", "Т. 5"),  # a single letter beside a volume word
+        ("Prestuplenie I nakazanie", "Prestuplenie I nakazanie"),
     ],
 )
 def test_arabic_numerals(text: str, expected: str) -> None:

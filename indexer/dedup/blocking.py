@@ -17,9 +17,10 @@ def _year_compatible(members: list[Features]) -> Iterator[tuple[Features, Featur
 
     Two records of different known years are never the same edition (``score_pair`` says
     ``related`` at most), and at a million records such pairs are most of every block, so
-    they are not formed here; pairs sharing an identifier across years still meet in the
-    incremental store. Blocks are split by year: pairs within a year, and each record of
-    unknown year with every other record.
+    they are not formed here. (``DedupStore.update`` still scores every pair of a changed
+    record's blocks, so it may also keep such ``related`` pairs; the ``same`` pairs, and so
+    the clusters, are the same either way.) Blocks are split by year: pairs within a year,
+    and each record of unknown year with every other record.
     """
     by_year: dict[int | None, list[Features]] = defaultdict(list)
     for f in members:

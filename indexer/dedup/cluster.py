@@ -78,10 +78,11 @@ class _Components:
             self.members[big] = big_set | small_set
         return True
 
-    def groups(self) -> list[set[str]]:
-        joined = self.members.values()
+    def groups(self) -> tuple[list[set[str]], list[str]]:
+        """(groups of two or more, the ids left alone)."""
+        joined = list(self.members.values())
         grouped = {m for g in joined for m in g}
-        return [*joined, *({i} for i in self.ids if i not in grouped)]
+        return joined, [i for i in self.ids if i not in grouped]
 
 
 def cluster(
@@ -105,9 +106,9 @@ def cluster(
     for a, b, _score in sorted(same_pairs, key=lambda p: (-p[2], p[0], p[1])):
         if a in members and b in members:
             comps.union(a, b)
-    return assign_ids(
-        [preferred_order(members[i] for i in g) for g in comps.groups()], previous or {}, taken
-    )
+    joined, alone = comps.groups()
+    groups = [preferred_order(members[i] for i in g) for g in joined]
+    return assign_ids(groups + [[i] for i in alone], previous or {}, taken)
 
 
 def _fresh_ids(group: list[str]) -> Iterator[str]:
@@ -127,8 +128,12 @@ def assign_ids(
     out: dict[str, list[str]] = {}
     # Bigger groups choose first, so after a split the larger part keeps the old id.
     for group in sorted(groups, key=lambda g: (-len(g), g[0])):
+        if len(group) == 1 and group[0] not in previous and group[0] not in used:
+            used.add(group[0])  # a record alone and new: the common case, kept cheap
+            out[group[0]] = group
+            continue
         votes = Counter(previous[m] for m in group if m in previous)
-        cid = None
+        cid: str | None = None
         for candidate, _n in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])):
             if candidate not in used:
                 cid = candidate

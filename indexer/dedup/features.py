@@ -71,10 +71,12 @@ _VOLUME_IN_KEY = re.compile(
 )
 # A Roman numeral as catalogues write volume numbers ("II cild", "том IV"); the Cyrillic
 # І and Х stand in for Latin I and X in Kazakh and Russian records.
-_ROMAN_TOKEN = re.compile(r"(?<![^\W\d_])[IVXLCІХ]+(?![^\W\d_])")
-_ROMAN_VALID = re.compile(r"^(?=[MDCLXVI])M*(C[MD]|D?C{0,3})(X[CL]|L?X{0,3})(I[XV]|V?I{0,3})$")
+_ROMAN_TOKEN = re.compile(r"(?<![^\W\d_])[IVXІХ]+(?![^\W\d_])")
+_ROMAN_VALID = re.compile(r"^(?=[XVI])X{0,3}(I[XV]|V?I{0,3})$")
+_LAST_WORD = re.compile(r"([^\W\d_]+)[\W_]*$")
+_FIRST_WORD = re.compile(r"[\W_]*([^\W\d_]+)")
 _TITLE_BREAK = re.compile(r"\s*:\s+|\s+=\s+")
-_ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
+_ROMAN_VALUES = {"X": 10, "V": 5, "I": 1}
 _DIGITS = re.compile(r"\d+")
 
 
@@ -106,13 +108,17 @@ class Features:
 def arabic_numerals(text: str) -> str:
     """``text`` with its Roman numerals written in digits ("II cild" → "2 cild").
 
-    Done before ``search_key``, which folds doubled letters ("II" and "I" would meet).
+    Done before ``search_key``, which folds doubled letters ("II" and "I" would meet). Only
+    I, V and X are read (volume numbers, centuries); a single letter only beside a volume
+    word ("I cild", "Т. V"), since alone it is as often a word.
     """
 
     def value(m: re.Match[str]) -> str:
         roman = m.group().replace("І", "I").replace("Х", "X")
         if not _ROMAN_VALID.match(roman):
             return m.group()
+        if len(roman) == 1 and not _next_to_volume_word(text, m.start(), m.end()):
+            return m.group()  # "V mire" (romanised «В мире»), "I" as a word
         total = 0
         for cur, nxt in zip(roman, [*roman[1:], ""], strict=True):
             v = _ROMAN_VALUES[cur]
@@ -120,6 +126,12 @@ def arabic_numerals(text: str) -> str:
         return str(total)
 
     return _ROMAN_TOKEN.sub(value, text)
+
+
+def _next_to_volume_word(text: str, start: int, end: int) -> bool:
+    before = _LAST_WORD.search(text, 0, start)
+    after = _FIRST_WORD.match(text, end)
+    return any(w and search_key(w.group(1)) in VOLUME_WORDS for w in (before, after))
 
 
 def text_key(text: str) -> str:
