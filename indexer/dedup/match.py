@@ -181,7 +181,7 @@ def score_pair(a: Features, b: Features) -> Match:
         return verdict(DIFFERENT, "authors differ", 0.0)
     other = _other_edition(a, b, publisher)
     if other and not shared_isbn and not shared_issn:
-        return verdict(RELATED, other, 0.2)
+        return verdict(RELATED if title >= TITLE_SAME else DIFFERENT, other, 0.2)
     if shared_isbn and title < TITLE_WITH_ISBN:
         return verdict(DIFFERENT, "same ISBN but titles differ (a series ISBN?)", 0.1)
     conflict = title_conflict(a, b)
