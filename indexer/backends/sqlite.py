@@ -37,20 +37,33 @@ from indexer.errors import BackendError
 from indexer.record import Record
 
 log = logging.getLogger(__name__)
-BATCH = 2000
+BATCH = 10_000
+FRESH_BATCH = 25_000
+"""A new file is written in larger batches: FTS5 flushes a segment whenever a rowid comes
+lower than the last one, and rowids follow the cluster hash, so once per batch."""
 
 
 def _marks(values: list[Any]) -> str:
     return ", ".join("?" * len(values))
 
 
-def _rowids(conn: sqlite3.Connection, cluster_ids: list[str]) -> list[int]:
-    """A free rowid for each new record: its cluster's block, next member number."""
+def _rowids(
+    conn: sqlite3.Connection, cluster_ids: list[str], seen: bytearray | None = None
+) -> list[int]:
+    """A free rowid for each new record: its cluster's block, next member number.
+
+    ``seen`` (a new file being written): one byte per hashed cluster block written so far,
+    so a block never written needs no look-up (most clusters have one record)."""
     nxt: dict[int, int] = {}
     out = []
     for cluster_id in cluster_ids:
         base = sql.cluster_base(cluster_id)
-        if (rid := nxt.get(base)) is None:
+        slot = (base >> sql.MEMBER_BITS) % len(seen) if seen is not None else 0
+        if (rid := nxt.get(base)) is not None:
+            pass
+        elif seen is not None and not seen[slot]:
+            rid = base
+        else:
             top = conn.execute(
                 "SELECT MAX(rowid) FROM docs WHERE rowid BETWEEN ? AND ?",
                 (base, base + sql.MEMBER_LAST),
@@ -60,6 +73,8 @@ def _rowids(conn: sqlite3.Connection, cluster_ids: list[str]) -> list[int]:
             raise BackendError(f"cluster {cluster_id!r} has too many records for one block")
         out.append(rid)
         nxt[base] = rid + 1
+        if seen is not None:
+            seen[slot] = 1
     return out
 
 
@@ -198,11 +213,12 @@ class SQLiteBackend(SearchBackend):
                 ).fetchone()[0]
             return i
 
-        while batch := list(islice(sources, BATCH)):
+        seen = bytearray(1 << 24) if fresh else None
+        while batch := list(islice(sources, FRESH_BATCH if fresh else BATCH)):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 gone = 0 if fresh else self._delete_ids(conn, [d["id"] for d in batch])
-                rowids = _rowids(conn, [d["cluster_id"] for d in batch])
+                rowids = _rowids(conn, [d["cluster_id"] for d in batch], seen)
                 body = conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM bodies").fetchone()[0]
                 rows = sorted(
                     sql.rows_for(d, rid, body + i, [fid(p) for p in sql.facet_pairs(d)])
