@@ -36,6 +36,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("index.backend", "sqlite", "Search backend: sqlite, elasticsearch or opensearch.", str),
     Setting("index.url", "http://127.0.0.1:9200", "URL of a remote search engine.", str),
     Setting("index.name", "birlik", "Index alias (engines) or index file stem (sqlite).", str),
+    Setting(
+        "index.workers",
+        0,
+        "Processes normalising large index runs; 0 = one per CPU, 1 = none.",
+        int,
+    ),
     Setting("ui.host", "127.0.0.1", "Address the web UI binds to.", str),
     Setting("ui.port", 5000, "Port of the web UI.", int),
     Setting("ui.secret_key", "", "Session signing key; empty = generated, kept in data_dir.", str),
@@ -87,6 +93,7 @@ class IndexConfig:
     backend: str = "sqlite"
     url: str = "http://127.0.0.1:9200"
     name: str = "birlik"
+    workers: int = 0
 
 
 @dataclass(frozen=True)
@@ -162,7 +169,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     base = path.parent
     data_dir = _get(raw, "data_dir", path, "")
     index_raw = _table(raw, "index", path)
-    _no_unknown(index_raw, {"backend", "url", "name"}, path, "index.")
+    _no_unknown(index_raw, {"backend", "url", "name", "workers"}, path, "index.")
     backend = _get(index_raw, "backend", path, "index.")
     if backend not in BACKENDS:
         raise ConfigError(
@@ -170,7 +177,10 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         )
     index_url = _get(index_raw, "url", path, "index.")
     _check_url(index_url, path, "index.url")
-    index = IndexConfig(backend, index_url, _get(index_raw, "name", path, "index."))
+    workers = _get(index_raw, "workers", path, "index.")
+    if not 0 <= workers <= 256:
+        raise ConfigError(path, "index.workers", f"must be between 0 and 256, not {workers}")
+    index = IndexConfig(backend, index_url, _get(index_raw, "name", path, "index."), workers)
     ui_raw = _table(raw, "ui", path)
     _no_unknown(ui_raw, {"host", "port", "secret_key"}, path, "ui.")
     port = _get(ui_raw, "port", path, "ui.")

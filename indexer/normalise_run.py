@@ -17,13 +17,12 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from harvester.store import StateDB, StoredRecord
-from indexer.errors import NormaliseError
-from indexer.normalise import normalise
-from indexer.record import Record, record_id
+from indexer.normalise_pool import NormalisePool, Outcome, outcomes
+from indexer.record import record_id
 from indexer.state import (
     NORMALISED_SEQ,
     RECORDS_REV,
@@ -35,6 +34,8 @@ from indexer.state import (
 log = logging.getLogger(__name__)
 
 BATCH = 500
+POOL_MIN = 5_000
+"""Runs smaller than this are normalised in-process: starting workers costs more."""
 # When one provider is harvested in several formats, the richer record wins.
 _RICHNESS = {"marc21": 2, "unimarc": 2, "rusmarc": 2, "oai_dc": 1}
 
@@ -72,67 +73,84 @@ def normalise_changed(
     detect_language: bool = True,
     progress: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
+    workers: int = 1,
 ) -> NormaliseSummary:
     """Normalise the raw records changed since the last run (all with ``rebuild``).
 
     ``progress`` is called with the number of raw records handled after each batch; once
     ``stop`` is set the run ends after the batch in hand (``summary.stopped``), its position
-    committed, and the next run goes on from there.
+    committed, and the next run goes on from there. With ``workers`` > 1 a run of at least
+    ``POOL_MIN`` records is normalised in that many worker processes (written in order).
     """
     ensure_schema(db)
     started = time.perf_counter()
     summary = NormaliseSummary()
     since = 0 if rebuild else get_state(db.conn, NORMALISED_SEQ)
     summary.last_seq = since
-    batch: list[StoredRecord] = []
-    for stored in db.iter_changed(since):
-        batch.append(stored)
-        if len(batch) >= BATCH:
-            _write_batch(db, batch, summary, detect_language)
-            batch = []
-            if progress is not None:
-                progress(summary.seen)
-            if stop is not None and stop.is_set():
-                summary.stopped = True
-                break
-    if batch and not summary.stopped:
-        _write_batch(db, batch, summary, detect_language)
-        if progress is not None:
-            progress(summary.seen)
+    batches = _batches(db, since)
+    if workers > 1 and _pending(db, since) >= POOL_MIN:
+        with NormalisePool(workers, detect_language=detect_language) as pool:
+            _write_all(db, pool.map(batches), summary, progress, stop)
+    else:
+        done = ((b, outcomes([s.record for s in b], detect_language)) for b in batches)
+        _write_all(db, done, summary, progress, stop)
     summary.seconds = time.perf_counter() - started
     log.info("normalise: %s", summary.line())
     return summary
 
 
-def _write_batch(
-    db: StateDB, batch: list[StoredRecord], summary: NormaliseSummary, detect_language: bool
+def _pending(db: StateDB, since: int) -> int:
+    row = db.conn.execute("SELECT COUNT(*) FROM raw_records WHERE seq > ?", (since,)).fetchone()
+    return int(row[0])
+
+
+def _batches(db: StateDB, since: int) -> Iterator[list[StoredRecord]]:
+    batch: list[StoredRecord] = []
+    for stored in db.iter_changed(since):
+        batch.append(stored)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _write_all(
+    db: StateDB,
+    done: Iterator[tuple[list[StoredRecord], list[Outcome]]],
+    summary: NormaliseSummary,
+    progress: Callable[[int], None] | None,
+    stop: threading.Event | None,
 ) -> None:
-    # Normalise outside the write transaction so readers and the harvester are not held up.
-    results: list[tuple[StoredRecord, Record | None, NormaliseError | None]] = []
-    for stored in batch:
-        raw = stored.record
-        if raw.deleted:
-            results.append((stored, None, None))
-            continue
-        try:
-            results.append((stored, normalise(raw, detect_language=detect_language), None))
-        except NormaliseError as e:
-            results.append((stored, None, e))
+    for batch, results in done:
+        _write_batch(db, batch, results, summary)
+        if progress is not None:
+            progress(summary.seen)
+        if stop is not None and stop.is_set():
+            summary.stopped = True
+            return
+
+
+def _write_batch(
+    db: StateDB, batch: list[StoredRecord], results: list[Outcome], summary: NormaliseSummary
+) -> None:
+    # Normalised before (outside the write transaction), so readers and the harvester
+    # are not held up.
     now = time.time()
     with db.transaction() as conn:
         rev = get_state(conn, RECORDS_REV)
-        for stored, rec, err in results:
+        for stored, result in zip(batch, results, strict=True):
             raw = stored.record
             rid = record_id(raw.source, raw.identifier)
             qkey = (raw.source, raw.identifier, raw.prefix)
             summary.seen += 1
-            if err is not None:
+            if result.failed:
                 summary.quarantined += 1
-                log.warning("quarantined %s: step %s: %s", rid, err.step, err.reason)
+                log.warning("quarantined %s: step %s: %s", rid, result.step, result.reason)
                 conn.execute(
                     "INSERT OR REPLACE INTO quarantine (source, identifier, prefix, step,"
                     " reason, seq, at) VALUES (?,?,?,?,?,?,?)",
-                    (*qkey, err.step or "normalise", err.reason, stored.seq, now),
+                    (*qkey, result.step, result.reason, stored.seq, now),
                 )
                 continue
             cur = conn.execute(
@@ -142,7 +160,8 @@ def _write_batch(
             row = conn.execute(
                 "SELECT deleted, json, prefix FROM records WHERE id=?", (rid,)
             ).fetchone()
-            if rec is None:  # a deletion
+            js = result.json
+            if js is None:  # a deletion
                 if row is None or row["deleted"]:
                     if row is None:
                         rev += 1
@@ -160,10 +179,9 @@ def _write_batch(
                     (stored.seq, rev, now, rid),
                 )
                 continue
-            js = rec.to_json()
             if row is not None and not row["deleted"] and row["prefix"] != raw.prefix:
                 kept = _RICHNESS.get(json.loads(row["json"]).get("format", ""), 0)
-                if kept > _RICHNESS.get(rec.format, 0):  # keep MARC over oai_dc
+                if kept > _RICHNESS.get(result.format, 0):  # keep MARC over oai_dc
                     summary.unchanged += 1
                     continue
             if row is not None and not row["deleted"] and row["json"] == js:

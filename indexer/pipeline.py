@@ -29,6 +29,7 @@ from indexer.backends import get_backend
 from indexer.backends.base import IndexDoc, SearchBackend
 from indexer.dedup.features import features
 from indexer.dedup.store import DedupStore
+from indexer.normalise_pool import worker_count
 from indexer.normalise_run import NormaliseSummary, normalise_changed
 from indexer.record import Record
 from indexer.state import (
@@ -101,7 +102,13 @@ def run_index(
     with _LOCK:
         started = time.perf_counter()
         summary = IndexSummary(
-            normalise=normalise_changed(db, rebuild=rebuild, progress=progress, stop=stop)
+            normalise=normalise_changed(
+                db,
+                rebuild=rebuild,
+                progress=progress,
+                stop=stop,
+                workers=worker_count(config.index.workers),
+            )
         )
         if summary.normalise.stopped:
             summary.seconds = time.perf_counter() - started

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from harvester.store import RawRecord, StateDB
+from indexer import normalise_run
 from indexer.normalise.iso2709 import iter_iso2709
 from indexer.normalise.marc import MarcRecord
 from indexer.normalise_run import normalise_changed
@@ -137,3 +142,23 @@ def test_readers_before_the_first_run_see_nothing(state_db: StateDB) -> None:
     assert record_counts(state_db) == {} and current_rev(state_db) == 0
     assert get_record(state_db, "anl:1") is None
     assert list(changed_record_ids(state_db)) == []
+
+
+def test_worker_processes_give_the_same_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large run normalised by worker processes writes exactly what one process writes."""
+    monkeypatch.setattr(normalise_run, "POOL_MIN", 10)
+    raws = [_raw(str(i), GOOD.format(title=f"Абай жолы {i} /")) for i in range(1200)]
+    raws[7] = _raw("7", "<record><leader>")  # quarantined in either way
+    raws[9] = _raw("9", None, deleted=True)
+    results = {}
+    for workers in (1, 2):
+        with StateDB(tmp_path / f"w{workers}.sqlite3") as db:
+            db.store_page(raws)
+            s = normalise_changed(db, detect_language=False, workers=workers)
+            assert (s.normalised, s.quarantined, s.unchanged) == (1198, 1, 1)
+            rows = db.conn.execute("SELECT id, seq, rev, deleted, json FROM records ORDER BY id")
+            results[workers] = [tuple(r) for r in rows]
+            assert quarantine_counts(db) == {"anl": 1}
+    assert results[1] == results[2]
