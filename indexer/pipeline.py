@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from harvester.store import StateDB
 from indexer.backends import get_backend
 from indexer.backends.base import IndexDoc, SearchBackend
+from indexer.dedup.features import VERSION as FEATURES_VERSION
 from indexer.dedup.features import features
 from indexer.dedup.store import DedupStore
 from indexer.normalise_pool import worker_count
@@ -51,6 +52,7 @@ FULL_PASS_SHARE = 0.25
 cheaper than re-clustering record by record."""
 FULL_PASS_MIN = 5_000
 BATCH = 1_000
+DEDUP_VERSION = "dedup_features_version"
 _LOCK = threading.RLock()
 """One index pass at a time in a process (scheduled jobs of two sources, a librarian's
 decision): each reads and moves the same positions in the state database."""
@@ -132,7 +134,8 @@ def _bring_up_to_date(
     since = get_state(db.conn, key)
     target = current_rev(db)
     live = _live_count(db)
-    full = rebuild or since == 0 or (live > 0 and engine.count() == 0)
+    stale_features = get_state(db.conn, DEDUP_VERSION) != FEATURES_VERSION
+    full = rebuild or since == 0 or stale_features or (live > 0 and engine.count() == 0)
     changes: list[tuple[str, int, Record | None]] = []
     if not full:
         for change in changed_record_ids(db, since):
@@ -148,6 +151,8 @@ def _bring_up_to_date(
         reached = max([since, *(rev for _, rev, _ in changes)])
     with db.transaction() as conn:
         set_state(conn, key, reached)
+        if full:
+            set_state(conn, DEDUP_VERSION, FEATURES_VERSION)
     summary.clusters = _multi_clusters(db)
 
 

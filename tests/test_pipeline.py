@@ -20,6 +20,7 @@ from harvester.config import Config, load_config
 from harvester.harvest import harvest_sources
 from harvester.provider import Collection, make_app, serve
 from harvester.store import RawRecord, StateDB
+from indexer import pipeline
 from indexer.backends.base import SearchQuery
 from indexer.backends.sqlite import SQLiteBackend
 from indexer.dedup.store import DedupStore
@@ -197,3 +198,15 @@ def test_stop_ends_after_a_batch_and_the_next_run_goes_on(env: tuple[Config, Sta
     second = run_index(config, db)
     assert second.normalise.seen == 154
     assert second.full and second.indexed == 635
+
+
+def test_features_of_an_older_version_are_recomputed(
+    env: tuple[Config, StateDB], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, db = env
+    assert run_index(config, db).full
+    assert not run_index(config, db).full
+    monkeypatch.setattr(pipeline, "FEATURES_VERSION", pipeline.FEATURES_VERSION + 1)
+    again = run_index(config, db)
+    assert again.full and again.clusters >= 100
+    assert not run_index(config, db).full

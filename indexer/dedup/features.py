@@ -11,6 +11,10 @@ from indexer.textkeys import search_key
 
 # Titles that say nothing by themselves: "Poems", "Selected works" in kk, az, ru, en
 # (as search keys, so every script and romanisation of them is covered).
+VERSION = 2
+"""Bump when features or blocking keys change: ``birlik index`` then recomputes every stored
+feature, key and cluster (librarians' decisions kept) instead of mixing old and new ones."""
+
 _GENERIC_TITLES_SRC = (
     "Өлеңдер",
     "Шығармалар",
