@@ -13,6 +13,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from harvester.errors import BirlikError, ConfigError
 
@@ -45,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _module(verb: str):  # type: ignore[no-untyped-def]
+def _module(verb: str) -> ModuleType:
     return importlib.import_module(f"birlik.commands.{verb}")
 
 

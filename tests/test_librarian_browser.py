@@ -3,19 +3,17 @@ split, log out; the decisions are still in force after `birlik index --rebuild`.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from birlik.cli import main
 from harvester.config import Config
 from harvester.store import connect
 from search_ui import create_app, review
+from tests.support.browser import ARTIFACTS, CHROMIUM, chromium, page_of, serving
 from tests.support.librarian import LIBRARIAN, PASSWORD
-from tests.test_browser import ARGS, ARTIFACTS, CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,27 +24,15 @@ pytestmark = [
 @pytest.fixture
 def served(catalogue: Config) -> Iterator[str]:
     app = create_app(catalogue)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
+    with serving(app) as url:
+        yield url
     app.extensions["birlik"].backend.close()
 
 
 @pytest.fixture
 def page(served: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        context = browser.new_context(locale="en-GB")
-        pg = context.new_page()
+    with chromium() as browser, page_of(browser) as pg:
         yield pg
-        context.close()
-        browser.close()
 
 
 def _queue(config: Config) -> list[review.QueueItem]:

@@ -7,23 +7,21 @@ presses "Harvest now": the real scheduler runs a real harvest against the provid
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from birlik.commands.run import HarvestJob
 from birlik.scheduler import Scheduler
 from harvester.harvest import harvest_sources
 from harvester.store import StateDB
 from indexer.pipeline import run_index
+from tests.support.browser import ARTIFACTS, CHROMIUM, chromium, page_of, serving
 from tests.support.librarian import LIBRARIAN, PASSWORD
 from tests.support.ops import BAD_ID, OpsProviderFactory, make_config, ops_items, wait_for
 from tests.support.provider import write_collection
-from tests.test_browser import ARGS, ARTIFACTS, CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,36 +43,16 @@ def site(tmp_path: Path, ops_provider: OpsProviderFactory) -> Iterator[tuple[str
     sched = Scheduler(config, HarvestJob(config, backend))
     app.extensions["birlik"].extra["scheduler"] = sched
     sched.start()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", config.state_db
-    server.shutdown()
-    thread.join()
-    server.server_close()
+    with serving(app) as url:
+        yield url, config.state_db
     sched.shutdown()
     backend.close()
 
 
 @pytest.fixture
 def page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        context = browser.new_context(locale="en-GB")
-        pg = context.new_page()
-        dialogs: list[str] = []
-
-        def on_dialog(dialog: Any) -> None:
-            dialogs.append(dialog.message)
-            dialog.dismiss()
-
-        pg.on("dialog", on_dialog)
+    with chromium() as browser, page_of(browser) as pg:
         yield pg
-        context.close()
-        browser.close()
-    assert dialogs == [], "a page ran script"
 
 
 def test_operator_page_and_harvest_now(page: Any, site: tuple[str, Path]) -> None:

@@ -11,6 +11,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,7 +20,6 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
-from werkzeug.serving import make_server
 
 from birlik.commands.run import HarvestJob
 from birlik.scheduler import Scheduler
@@ -27,6 +27,7 @@ from harvester.config import Config
 from harvester.harvest import harvest_sources
 from harvester.store import StateDB
 from indexer.pipeline import run_index
+from tests.support.browser import serving
 from tests.support.librarian import LIBRARIAN, PASSWORD, csrf_token, login
 from tests.support.ops import (
     BAD_ID,
@@ -224,16 +225,14 @@ def test_harvest_while_searching(
     from search_ui import create_app
 
     caplog.set_level(logging.WARNING)
-    provider = ops_provider(SAMPLES / "anl", page_size=10)
+    provider = ops_provider(SAMPLES / "anl", page_size=10, delay=0.1)  # the run lasts seconds
     config = make_config(tmp_path, provider.url)
     app = create_app(config)
     backend = app.extensions["birlik"].backend
     sched = Scheduler(config, HarvestJob(config, backend))
     app.extensions["birlik"].extra["scheduler"] = sched
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    serving = threading.Thread(target=server.serve_forever, daemon=True)
-    serving.start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    served = ExitStack()
+    base = served.enter_context(serving(app))
     done = threading.Event()
     failures: list[str] = []
     during = [0]  # requests answered while the harvest or the index run was going
@@ -265,9 +264,7 @@ def test_harvest_while_searching(
         for t in clients:
             t.join()
         sched.shutdown()
-        server.shutdown()
-        serving.join()
-        server.server_close()
+        served.close()
         backend.close()
     assert failures == []
     assert during[0] >= 10
