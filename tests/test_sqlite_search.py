@@ -101,16 +101,24 @@ def test_relevance_pages_form_one_order(index: SQLiteBackend, q: str) -> None:
         SearchQuery(q="", language=("rus",), library=("anl",)),
     ],
 )
-def test_sorted_walk_equals_the_exact_sort(
-    index: SQLiteBackend, monkeypatch: pytest.MonkeyPatch, sort: str, query: SearchQuery
+@pytest.mark.parametrize("walk", [True, False], ids=["walk", "read-all"])
+def test_sorted_broad_results_equal_the_exact_sort(
+    index: SQLiteBackend,
+    monkeypatch: pytest.MonkeyPatch,
+    sort: str,
+    query: SearchQuery,
+    walk: bool,
 ) -> None:
+    """Sorted by year or title, a broad result is read from the order's index (walk) or,
+    when that would check too many rows, read whole: either way, the exact order."""
     q = SearchQuery(**{**query.__dict__, "sort": sort, "size": 25})
     exact = pages(index, q, 3)
     monkeypatch.setattr(sqlite_search, "SAMPLE", 40)
     monkeypatch.setattr(sqlite_search, "EXACT_ROWS", 40)
-    monkeypatch.setattr(sqlite_search, "SORTED_PROBES", 10**9)
+    monkeypatch.setattr(sqlite_search, "SORTED_PROBES", 10**9 if walk else 0)
+    monkeypatch.setattr(sqlite_search, "PROBE_COST", 0 if walk else 10**9)
     walked = pages(index, q, 3)
-    assert not index.search(q).total_exact
+    assert index.search(q).total_exact is not walk
     assert walked == exact and len(set(walked)) == len(walked) > 25
 
 

@@ -38,7 +38,10 @@ SAMPLE = 500
 EXACT_ROWS = 2000
 """Up to about this many matching records, every match is read: counts are exact."""
 SORTED_PROBES = 5000
-"""Most rows a sorted walk is expected to check before reading every match is cheaper."""
+"""A sorted walk expected to check at most this many rows is always taken; a longer one
+only when it is still cheaper than reading every match."""
+PROBE_COST = 3
+"""A row checked by a sorted walk costs about this many rows read in a block."""
 TOP = sql.ROWID_SPAN - 1
 Row = tuple[Any, ...]  # rid, cid, score, year, title_sort, facet_ids
 
@@ -164,8 +167,9 @@ def run(
             fetched.extend(rows)
             ordered.extend(collapse(rows, query.sort))
     elif before is not None:
-        rate = len(fetched) / _share(before) / max(meta.get("docs", 1.0), 1.0)
-        if window * 1.25 / max(rate, 1e-9) <= SORTED_PROBES:
+        rows_all = len(fetched) / _share(before)  # estimated matching records
+        probes = window * 1.25 * max(meta.get("docs", 1.0), 1.0) / max(rows_all, 1.0)
+        if probes <= SORTED_PROBES or probes * PROBE_COST <= rows_all:
             ordered = sorted_walk(conn, p, query.sort, window)
         else:
             while before is not None:
