@@ -25,9 +25,9 @@ from indexer.normalise.values import (
     dedup,
     soft_trim,
     split_isbns,
+    split_issns,
     trim,
     unbracket,
-    valid_issn,
     year_of,
 )
 from indexer.record import Link, Name
@@ -259,14 +259,8 @@ def identifiers(ctx: Context) -> None:
         if kept:
             out["invalid_isbns"] = kept
     if "022" in idx:
-        issns = []
-        for f in idx["022"]:
-            for v in f.values("a"):
-                code = valid_issn(v)
-                if code:
-                    issns.append(code)
-                else:
-                    other.append(f"ISSN {v}")
+        issns, bad = split_issns(v for f in idx["022"] for v in f.values("a"))
+        other += bad
         ctx.set("issns", list(dedup(issns)))
     f001 = idx.get("001")
     control = (f001[0].data or "").strip() if f001 else ""

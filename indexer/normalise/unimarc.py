@@ -22,9 +22,9 @@ from indexer.normalise.values import (
     dedup,
     soft_trim,
     split_isbns,
+    split_issns,
     trim,
     unbracket,
-    valid_issn,
     year_of,
 )
 from indexer.record import Link, Name
@@ -214,15 +214,7 @@ def identifiers(ctx: Context) -> None:
     invalid += [v for f in rec.fields("010") for v in f.values("z")]
     ctx.set("isbns", valid)
     ctx.set("invalid_isbns", list(dedup(invalid)))
-    issns: list[str] = []
-    other: list[str] = []
-    for f in rec.fields("011"):
-        for v in f.values("a"):
-            code = valid_issn(v)
-            if code:
-                issns.append(code)
-            else:
-                other.append(f"ISSN {v}")
+    issns, other = split_issns(v for f in rec.fields("011") for v in f.values("a"))
     ctx.set("issns", list(dedup(issns)))
     control = rec.control("001").strip()
     if control:

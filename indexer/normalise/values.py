@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from stdnum import isbn as _isbn
@@ -148,6 +149,19 @@ def valid_issn(value: str) -> str:
         return str(_issn.format(_issn.validate(m.group(0))))
     except (ValidationError, ValueError):
         return ""
+
+
+def split_issns(values: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(valid ISSNs as NNNN-NNNN, the invalid ones as "ISSN <value>" for other_ids)."""
+    valid: list[str] = []
+    invalid: list[str] = []
+    for v in values:
+        code = valid_issn(v)
+        if code:
+            valid.append(code)
+        else:
+            invalid.append(f"ISSN {v}")
+    return valid, invalid
 
 
 def is_url(value: str) -> bool:
