@@ -8,6 +8,10 @@ previous generation is kept one rebuild longer for readers still inside a search
 
 Connections are per thread (``threading.local``); writes are serialised by a lock and run
 in WAL mode, so searches in other threads go on while a batch is written.
+
+Rowids hash the duplicate cluster (``sqlite_sql.cluster_base``), so a search can read a
+fair sample of a broad result instead of all of it (``sqlite_search``); the price is that
+updates land all over the file. Results are cached by (file, write counter, query).
 """
 
 from __future__ import annotations
@@ -47,47 +51,9 @@ def _marks(values: list[Any]) -> str:
     return ", ".join("?" * len(values))
 
 
-def _rowids(
-    conn: sqlite3.Connection, cluster_ids: list[str], seen: bytearray | None = None
-) -> list[int]:
-    """A free rowid for each new record: its cluster's block, next member number.
-
-    ``seen`` (a new file being written): one byte per hashed cluster block written so far,
-    so a block never written needs no look-up (most clusters have one record)."""
-    nxt: dict[int, int] = {}
-    out = []
-    for cluster_id in cluster_ids:
-        base = sql.cluster_base(cluster_id)
-        slot = (base >> sql.MEMBER_BITS) % len(seen) if seen is not None else 0
-        if (rid := nxt.get(base)) is not None:
-            pass
-        elif seen is not None and not seen[slot]:
-            rid = base
-        else:
-            top = conn.execute(
-                "SELECT MAX(rowid) FROM docs WHERE rowid BETWEEN ? AND ?",
-                (base, base + sql.MEMBER_LAST),
-            ).fetchone()[0]
-            rid = base if top is None else top + 1
-        if rid > base + sql.MEMBER_LAST:
-            raise BackendError(f"cluster {cluster_id!r} has too many records for one block")
-        out.append(rid)
-        nxt[base] = rid + 1
-        if seen is not None:
-            seen[slot] = 1
-    return out
-
-
-def _add_count(conn: sqlite3.Connection, n: int) -> None:
-    """Keep the record count and bump the write counter (it keys the result cache)."""
-    conn.executemany(
-        "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = value + ?",
-        [("docs", n, n), ("writes", 1, 1)],
-    )
-
-
 class SQLiteBackend(SearchBackend):
-    """FTS5 with BM25 field weights; filters, facets and cluster collapse in SQL."""
+    """FTS5 with a field-weighted BM25 score, filters, facets and cluster collapse; broad
+    results sampled, their totals and facet counts estimated and flagged."""
 
     name = "sqlite"
     request_cache = True
@@ -218,7 +184,7 @@ class SQLiteBackend(SearchBackend):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 gone = 0 if fresh else self._delete_ids(conn, [d["id"] for d in batch])
-                rowids = _rowids(conn, [d["cluster_id"] for d in batch], seen)
+                rowids = sql.allocate_rowids(conn, [d["cluster_id"] for d in batch], seen)
                 body = conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM bodies").fetchone()[0]
                 rows = sorted(
                     sql.rows_for(d, rid, body + i, [fid(p) for p in sql.facet_pairs(d)])
@@ -228,7 +194,7 @@ class SQLiteBackend(SearchBackend):
                 conn.executemany(sql.INSERT_BODY, [r[1] for r in rows])
                 conn.executemany(sql.INSERT_FTS, [r[2] for r in rows])
                 conn.executemany(sql.INSERT_FACET, [f for r in rows for f in r[3]])
-                _add_count(conn, len(batch) - gone)
+                sql.add_count(conn, len(batch) - gone)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -265,7 +231,7 @@ class SQLiteBackend(SearchBackend):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 n = self._delete_ids(conn, ids)
-                _add_count(conn, -n)
+                sql.add_count(conn, -n)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")

@@ -1,7 +1,9 @@
-"""SQL for the SQLite FTS5 backend: the schema, and a ``SearchQuery`` turned into statements.
+"""SQL for the SQLite FTS5 backend: the schema, the rowid layout, and a ``SearchQuery``
+turned into statements.
 
-Kept apart from the connection handling in ``sqlite.py``: these are pure functions from a
-parsed query to SQL text and parameters, easy to read and to test. User text never reaches
+Kept apart from the connection handling in ``sqlite.py``: mostly pure functions from a
+parsed query to SQL text and parameters, easy to read and to test (``allocate_rowids`` and
+``add_count`` are the two that touch a connection). User text never reaches
 SQL or FTS5 syntax: it arrives here as ``search_key`` tokens, each quoted as an FTS5 string,
 and every value is a bound parameter.
 """
@@ -9,11 +11,13 @@ and every value is a bound parameter.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from indexer.backends.base import SearchQuery
 from indexer.documents import FIELD_KEYS, KEY_FIELDS, WEIGHTS
+from indexer.errors import BackendError
 from indexer.query import ParsedQuery, Term
 
 SCHEMA_VERSION = 5
@@ -133,6 +137,45 @@ def cluster_base(cluster_id: str) -> int:
         hashlib.blake2b(cluster_id.encode(), digest_size=8, person=b"rowid").digest()
     )
     return (h >> (64 - 63 + MEMBER_BITS)) << MEMBER_BITS
+
+
+def allocate_rowids(
+    conn: sqlite3.Connection, cluster_ids: list[str], seen: bytearray | None = None
+) -> list[int]:
+    """A free rowid for each new record: its cluster's block, next member number.
+
+    ``seen`` (a new file being written): one byte per hashed cluster block written so far,
+    so a block never written needs no look-up (most clusters have one record)."""
+    nxt: dict[int, int] = {}
+    out = []
+    for cluster_id in cluster_ids:
+        base = cluster_base(cluster_id)
+        slot = (base >> MEMBER_BITS) % len(seen) if seen is not None else 0
+        if (rid := nxt.get(base)) is not None:
+            pass
+        elif seen is not None and not seen[slot]:
+            rid = base
+        else:
+            top = conn.execute(
+                "SELECT MAX(rowid) FROM docs WHERE rowid BETWEEN ? AND ?",
+                (base, base + MEMBER_LAST),
+            ).fetchone()[0]
+            rid = base if top is None else top + 1
+        if rid > base + MEMBER_LAST:
+            raise BackendError(f"cluster {cluster_id!r} has too many records for one block")
+        out.append(rid)
+        nxt[base] = rid + 1
+        if seen is not None:
+            seen[slot] = 1
+    return out
+
+
+def add_count(conn: sqlite3.Connection, n: int) -> None:
+    """Keep the record count and bump the write counter (it keys the result cache)."""
+    conn.executemany(
+        "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = value + ?",
+        [("docs", n, n), ("writes", 1, 1)],
+    )
 
 
 def cluster_number(cluster_id: str) -> int:
