@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.backends import sqlite as sqlite_module
 from indexer.backends import sqlite_search
 from indexer.backends import sqlite_sql as sql
 from indexer.backends.base import SearchQuery, SearchResult
@@ -174,3 +175,13 @@ def test_the_result_cache_never_outlives_a_write(tmp_path: Path) -> None:
     assert b.search(q).total == clusters - 2
     other.close()
     b.close()
+
+
+def test_facet_names_stay_right_past_the_cache_bound(
+    index: SQLiteBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    want = index.search(SearchQuery(q="tarihy")).facets
+    index.close()  # a fresh connection, an empty names cache
+    monkeypatch.setattr(sqlite_module, "NAMES_KEPT", 3)
+    assert index.search(SearchQuery(q="tarihy")).facets == want
+    assert index.search(SearchQuery(q="bakı")).facets["library"]

@@ -42,6 +42,8 @@ from indexer.record import Record
 
 log = logging.getLogger(__name__)
 BATCH = 10_000
+NAMES_KEPT = 100_000
+"""Facet value names cached per connection, at most."""
 FRESH_BATCH = 25_000
 """A new file is written in larger batches: FTS5 flushes a segment whenever a rowid comes
 lower than the last one, and rowids follow the cluster hash, so once per batch."""
@@ -298,11 +300,23 @@ class SQLiteBackend(SearchBackend):
     def _facet_names(
         self, conn: sqlite3.Connection, fids: Counter[str]
     ) -> dict[str, tuple[str, str]]:
-        """fid → (facet, value), cached per connection; reloaded when a new id shows up."""
+        """fid → (facet, value), cached per connection: only the ids not seen before are
+        read (there is one value per ISBN, far too many to load whole)."""
         names: dict[str, tuple[str, str]] = getattr(self._local, "facet_names", {})
-        if any(f not in names for f in fids):
-            names = {str(i): (f, v) for i, f, v in conn.execute(sql.FACET_VALUES_SQL)}
-            self._local.facet_names = names
+        missing = [f for f in fids if f not in names]
+        if len(names) + len(missing) > NAMES_KEPT:
+            names = {}
+            missing = list(fids)
+        for i in range(0, len(missing), 500):
+            chunk = missing[i : i + 500]
+            names.update(
+                (str(fid), (f, v))
+                for fid, f, v in conn.execute(
+                    f"SELECT fid, facet, value FROM facet_values WHERE fid IN ({_marks(chunk)})",
+                    chunk,
+                )
+            )
+        self._local.facet_names = names
         return names
 
     def _hits(
