@@ -111,8 +111,13 @@ def facet_title(name: str) -> str:
     return titles.get(name, name)
 
 
-def _pages(search: SearchState, total: int) -> dict[str, Any]:
-    last = max(1, min(math.ceil(total / search.size), 10_000 // search.size))
+def _pages(search: SearchState, result: SearchResult) -> dict[str, Any]:
+    """Links to the pages around this one. An estimated total (a lower bound) never hides
+    a page: while pages come back full, there is a next one."""
+    deepest = 10_000 // search.size
+    last = max(1, min(math.ceil(result.total / search.size), deepest))
+    if not result.total_exact and len(result.hits) >= search.size and search.page >= last:
+        last = min(search.page + 1, deepest)
     window = range(max(1, search.page - 3), min(last, search.page + 3) + 1)
     return {
         "last": last,
@@ -163,7 +168,7 @@ def search() -> str:
         facet_title=facet_title,
         active=active,
         clear_url=url_for("pages.search", **state.args(**_NO_FILTERS)),
-        pages=_pages(state, result.total),
+        pages=_pages(state, result),
         sorts=sort_labels(),
         hidden=_hidden_fields(state),
     )

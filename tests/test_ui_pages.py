@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
 from lxml import etree, html
 
+from harvester.config import Config
+from indexer.backends.base import SearchQuery, SearchResult
+from indexer.backends.sqlite import SQLiteBackend
+from search_ui import create_app
 from tests.support.ui import SHARED_ANL, SHARED_NLRK
 
 DC_RECORD = "anl:oai:anl.az:2003"
@@ -265,3 +271,30 @@ def test_colours_have_enough_contrast(ui_client: FlaskClient) -> None:
     ]
     for fg, bg in pairs:
         assert contrast(fg, bg) >= 4.5, (fg, bg, round(contrast(fg, bg), 2))
+
+
+class _Estimating(SQLiteBackend):
+    """The SQLite index answering as an engine does for very large results: the total is
+    an estimate (a lower bound), flagged ``total_exact=False``."""
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        result = super().search(query)
+        return dataclasses.replace(result, total=min(result.total, 10), total_exact=False)
+
+
+def test_an_estimated_total_says_about_and_hides_no_page(
+    ui_env: tuple[Config, SQLiteBackend, Path],
+) -> None:
+    config, _, state = ui_env
+    estimating = _Estimating(config.data_dir / "index", "birlik")
+    app = create_app(config, backend=estimating, state_db=state)
+    try:
+        with app.test_client() as client:
+            doc = page(client, "/?subject=Фольклор&size=5&page=2", "ru")
+            assert count(doc).startswith("Найдено около 10 произведений")
+            nav = doc.xpath("//nav[@class='pagination']")[0]
+            nxt = nav.xpath(".//a[@rel='next']/@href")  # the estimate says 2 pages; 6 are full
+            assert parse_qs(urlsplit(nxt[0]).query)["page"] == ["3"]
+            assert count(page(client, "/?subject=Фольклор&size=5", "kk")).startswith("Шамамен")
+    finally:
+        estimating.close()
