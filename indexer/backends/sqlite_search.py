@@ -27,7 +27,10 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
+
+import orjson
 
 from indexer.backends import sqlite_sql as sql
 from indexer.backends.base import FACETS, FacetValue, SearchQuery
@@ -120,7 +123,7 @@ def fetch_block(
     """Matching rows below ``before`` (descending), cut at a cluster boundary, and where the
     next block starts (None: no more matches)."""
     text, params = block
-    rows = conn.execute(text, [*params, before, 0, SAMPLE + 1]).fetchall()
+    rows = _rows(conn, text, [*params, before, 0, SAMPLE + 1])
     if len(rows) <= SAMPLE:
         return rows, None
     group = rows[SAMPLE][0] >> sql.MEMBER_BITS
@@ -128,7 +131,14 @@ def fetch_block(
     if keep:
         return keep, (group + 1) << sql.MEMBER_BITS
     lowest = group << sql.MEMBER_BITS  # one cluster with more matching rows than a block
-    return conn.execute(text, [*params, before, lowest, -1]).fetchall(), lowest
+    return _rows(conn, text, [*params, before, lowest, -1]), lowest
+
+
+def _rows(conn: sqlite3.Connection, text: str, params: list[Any]) -> list[Row]:
+    """The rows of a block query (one JSON value), by rowid descending."""
+    rows = [tuple(r) for r in orjson.loads(conn.execute(text, params).fetchone()[0])]
+    rows.sort(key=itemgetter(0), reverse=True)
+    return rows
 
 
 def run(
@@ -197,15 +207,19 @@ def _share(before: int) -> float:
 def sorted_walk(conn: sqlite3.Connection, p: sql.Plan, sort: str, window: int) -> list[Row]:
     """The first ``window`` clusters in ``sort`` order, read from that order's index."""
     text, params = sql.sorted_sql(p, sort)
+    key = sort_key(sort)
     limit = window + window // 4 + 10
     while True:
-        rows = conn.execute(text, [*params, limit]).fetchall()
+        found = orjson.loads(conn.execute(text, [*params, limit]).fetchone()[0])
+        rows = sorted(
+            ((rid, cid, 0.0, year, title, "") for rid, cid, year, title in found), key=key
+        )
         seen: set[int] = set()
         out: list[Row] = []
-        for rid, cid, year, title in rows:
-            if cid not in seen:
-                seen.add(cid)
-                out.append((rid, cid, 0.0, year, title, ""))
+        for r in rows:
+            if r[1] not in seen:
+                seen.add(r[1])
+                out.append(r)
         if len(out) >= window or len(rows) < limit:
             return out
         limit *= 2

@@ -312,18 +312,28 @@ def score_sql(parsed: ParsedQuery, avglen: dict[str, float]) -> tuple[str, tuple
 
 def block_sql(p: Plan) -> tuple[str, list[Any]]:
     """Matches in rowid order (descending), from ``before`` down to ``lowest``, at most
-    ``limit``: three parameters to append. Rows: rid, cid, score, year, title_sort, ids."""
-    cols = f"d.rowid, d.cid, {p.score}, d.year, d.title_sort, d.facet_ids"
+    ``limit``: three parameters to append. One row, one value: a JSON array of
+    [rid, cid, score, year, title_sort, facet_ids] in no particular order.
+
+    As one value because Python's sqlite3 lets go of the GIL for every row it steps: with
+    several searching threads, re-taking it hundreds of times a query made them queue."""
+    cols = (
+        f"d.rowid AS rid, d.cid AS cid, {p.score} AS score, d.year AS year, "
+        "d.title_sort AS ts, d.facet_ids AS fi"
+    )
     if p.match is None:
         where = p._where("d.rowid < ? AND d.rowid >= ?")
-        sql = f"SELECT {cols} FROM docs d WHERE {where} ORDER BY d.rowid DESC LIMIT ?"
-        return sql, [*p.score_params, *p.params]
-    where = p._where("fts MATCH ? AND fts.rowid < ? AND fts.rowid >= ?")
-    sql = (
-        f"SELECT {cols} FROM fts JOIN docs d ON d.rowid = fts.rowid "
-        f"WHERE {where} ORDER BY fts.rowid DESC LIMIT ?"
-    )
-    return sql, [*p.score_params, *p.params, p.match]
+        inner = f"SELECT {cols} FROM docs d WHERE {where} ORDER BY d.rowid DESC LIMIT ?"
+        params = [*p.score_params, *p.params]
+    else:
+        where = p._where("fts MATCH ? AND fts.rowid < ? AND fts.rowid >= ?")
+        inner = (
+            f"SELECT {cols} FROM fts JOIN docs d ON d.rowid = fts.rowid "
+            f"WHERE {where} ORDER BY fts.rowid DESC LIMIT ?"
+        )
+        params = [*p.score_params, *p.params, p.match]
+    sql = f"SELECT json_group_array(json_array(rid, cid, score, year, ts, fi)) FROM ({inner})"
+    return sql, params
 
 
 SORTED_INDEX = {
@@ -341,7 +351,8 @@ _SORTED_ORDER = {
 def sorted_sql(p: Plan, sort: str) -> tuple[str, list[Any]]:
     """Matches walked in the order of ``sort``'s index, each checked against FTS5 by rowid:
     cheap when most records match, so only the first page's worth is read. ``limit`` to
-    append. Rows: rid, cid, year, title_sort."""
+    append. One JSON value (see ``block_sql``): [rid, cid, year, title_sort] rows, in no
+    particular order."""
     extra = "EXISTS (SELECT 1 FROM fts WHERE fts MATCH ? AND fts.rowid = d.rowid)"
     params = [*p.params]
     if p.match is None:
@@ -352,8 +363,9 @@ def sorted_sql(p: Plan, sort: str) -> tuple[str, list[Any]]:
     if YEARS_KNOWN in p.conds:  # the planner keeps the index order only without the NULL test
         order = order.removeprefix("d.year IS NULL, ")
     sql = (
-        f"SELECT d.rowid, d.cid, d.year, d.title_sort FROM docs d INDEXED BY "
-        f"{SORTED_INDEX[sort]} WHERE {p._where(extra)} ORDER BY {order} LIMIT ?"
+        "SELECT json_group_array(json_array(rid, cid, year, ts)) FROM (SELECT d.rowid AS rid, "
+        "d.cid AS cid, d.year AS year, d.title_sort AS ts FROM docs d INDEXED BY "
+        f"{SORTED_INDEX[sort]} WHERE {p._where(extra)} ORDER BY {order} LIMIT ?)"
     )
     return sql, params
 
