@@ -36,7 +36,7 @@ from indexer.backends import sqlite_sql as sql
 from indexer.backends.base import FACETS, FacetValue, SearchQuery
 from indexer.query import ParsedQuery
 
-SAMPLE = 500
+SAMPLE = 300
 """Rows per block: the sample behind estimated totals and facet counts."""
 EXACT_ROWS = 2000
 """Up to about this many matching records, every match is read: counts are exact."""
