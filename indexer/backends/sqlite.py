@@ -55,10 +55,11 @@ def _marks(values: list[Any]) -> str:
     return ", ".join("?" * len(values))
 
 
-def _json_rows(conn: sqlite3.Connection, inner: str, params: list[Any]) -> list[Any]:
-    """The rows of ``inner`` (columns named a, b, c[, d]) fetched as one JSON value, in no
+def _json_rows(
+    conn: sqlite3.Connection, inner: str, params: list[Any], cols: str = "a, b, c"
+) -> list[Any]:
+    """The rows of ``inner`` (its columns named ``cols``) fetched as one JSON value, in no
     particular order: one step, so the GIL is let go once, not once per row."""
-    cols = "a, b, c, d" if " AS d " in inner else "a, b, c"
     text = f"SELECT json_group_array(json_array({cols})) FROM ({inner})"
     rows: list[Any] = orjson.loads(conn.execute(text, params).fetchone()[0])
     return rows
@@ -353,6 +354,7 @@ class SQLiteBackend(SearchBackend):
             "SELECT cluster_id AS a, library AS b, id AS c, preferred AS d FROM docs "
             f"WHERE cluster_id IN ({_marks(clusters)})",
             clusters,
+            "a, b, c, d",
         )
         members.sort(key=lambda m: (m[0], -m[3], m[1], m[2]))
         holdings = holdings_by_cluster((c, lib, i) for c, lib, i, _ in members)
