@@ -55,16 +55,6 @@ def _marks(values: list[Any]) -> str:
     return ", ".join("?" * len(values))
 
 
-def _json_rows(
-    conn: sqlite3.Connection, inner: str, params: list[Any], cols: str = "a, b, c"
-) -> list[Any]:
-    """The rows of ``inner`` (its columns named ``cols``) fetched as one JSON value, in no
-    particular order: one step, so the GIL is let go once, not once per row."""
-    text = f"SELECT json_group_array(json_array({cols})) FROM ({inner})"
-    rows: list[Any] = orjson.loads(conn.execute(text, params).fetchone()[0])
-    return rows
-
-
 class SQLiteBackend(SearchBackend):
     """FTS5 with a field-weighted BM25 score, filters, facets and cluster collapse; broad
     results sampled, their totals and facet counts estimated and flagged."""
@@ -341,7 +331,7 @@ class SQLiteBackend(SearchBackend):
         rids = [r[0] for r in page]
         reps = {
             rid: (cluster_id, from_document({"record": rec}))
-            for rid, cluster_id, rec in _json_rows(
+            for rid, cluster_id, rec in sqlite_search.json_rows(
                 conn,
                 "SELECT d.rowid AS a, d.cluster_id AS b, b.record AS c FROM docs d "
                 f"JOIN bodies b ON b.rowid = d.body WHERE d.rowid IN ({_marks(rids)})",
@@ -349,7 +339,7 @@ class SQLiteBackend(SearchBackend):
             )
         }
         clusters = list({c for c, _ in reps.values()})
-        members = _json_rows(
+        members = sqlite_search.json_rows(
             conn,
             "SELECT cluster_id AS a, library AS b, id AS c, preferred AS d FROM docs "
             f"WHERE cluster_id IN ({_marks(clusters)})",

@@ -195,6 +195,16 @@ def run(
     return Answer(page, total, exact, facets, exact)
 
 
+def json_rows(
+    conn: sqlite3.Connection, inner: str, params: list[Any], cols: str = "a, b, c"
+) -> list[Any]:
+    """The rows of ``inner`` (its columns named ``cols``) fetched as one JSON value, in no
+    particular order: one step, so the GIL is let go once, not once per row."""
+    text = f"SELECT json_group_array(json_array({cols})) FROM ({inner})"
+    rows: list[Any] = orjson.loads(conn.execute(text, params).fetchone()[0])
+    return rows
+
+
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
 
