@@ -11,13 +11,17 @@ records seen twice are stored once.
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from pathlib import Path
 
 from harvester.client import Identity, Interrupted, OAIClient, Page, Response
 from harvester.config import Config, SourceConfig
@@ -35,7 +39,7 @@ RESTARTS = 2  # restarts of one list after badResumptionToken, per run
 @dataclass(frozen=True)
 class RunSummary:
     source: str
-    status: str  # ok | failed | interrupted
+    status: str  # ok | failed | interrupted | skipped (another harvest of it was running)
     new: int = 0
     updated: int = 0
     deleted: int = 0
@@ -237,6 +241,32 @@ class _Run:
         self.progress.update(self.source.key, done, page.complete_list_size, self.rate())
 
 
+@contextmanager
+def source_lock(state_db: Path, key: str) -> Iterator[str | None]:
+    """Hold the lock of source ``key`` of this state database, across processes.
+
+    Yields None when taken, or the pid of the process holding it. The lock is an OS file
+    lock (``flock``): it goes with its process, however that process ends.
+    """
+    path = state_db.parent / "locks" / f"{key}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+", encoding="ascii") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            yield fh.read().strip() or "?"
+            return
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield None
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def harvest_source(
     source: SourceConfig,
     db: StateDB,
@@ -245,7 +275,26 @@ def harvest_source(
     stop: threading.Event | None = None,
     progress: ProgressSink | None = None,
 ) -> RunSummary:
-    """Harvest one source; failures are recorded in the run row, not raised."""
+    """Harvest one source; failures are recorded in the run row, not raised.
+
+    A source another harvest (this process or another) is working on is skipped: the
+    summary says so and names the process, and nothing is recorded.
+    """
+    with source_lock(db.path, source.key) as holder:
+        if holder is not None:
+            error = f"another harvest of {source.key!r} is running (process {holder})"
+            log.warning("harvest %s skipped: %s", source.key, error)
+            return RunSummary(source.key, "skipped", error=error)
+        return _harvest_source(source, db, options, stop, progress)
+
+
+def _harvest_source(
+    source: SourceConfig,
+    db: StateDB,
+    options: HarvestOptions | None,
+    stop: threading.Event | None,
+    progress: ProgressSink | None,
+) -> RunSummary:
     options = options or HarvestOptions()
     stop = stop or threading.Event()
     progress = progress or NoProgress()

@@ -116,3 +116,41 @@ def test_window_flags_reach_the_provider(
     assert main(["--config", cfg, "harvest", "--full", "anl"]) == 0
     assert "from" not in p.faulty.requests()[-1]
     assert "anl: ok, 3 new, 0 updated, 0 deleted, 7 unchanged" in capsys.readouterr().out
+
+
+def test_a_second_harvest_of_a_running_source_is_skipped(
+    tmp_path: Path, oai_provider: Callable[..., Provider], capsys: pytest.CaptureFixture
+) -> None:
+    """A CLI harvest while another process (e.g. `birlik run`) harvests the same source:
+    refused with a clear message; the running one is not disturbed nor marked abandoned."""
+    p: Provider = oai_provider(make_items(60), page_size=5, delay=0.15)
+    cfg = write_config(tmp_path, {"anl": p.url})
+    first = subprocess.Popen(
+        [sys.executable, "-m", "birlik", "--config", str(cfg), "harvest", "anl"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lock = tmp_path / "data" / "locks" / "anl.lock"
+        deadline = time.monotonic() + 20
+        while not (lock.exists() and lock.read_text().strip() == str(first.pid)):
+            assert time.monotonic() < deadline, "the first harvest never took its lock"
+            time.sleep(0.05)
+        assert main(["--config", str(cfg), "harvest", "anl"]) == 1
+        out = capsys.readouterr().out
+        assert "anl: skipped" in out
+        assert f"another harvest of 'anl' is running (process {first.pid})" in out
+        stdout, stderr = first.communicate(timeout=60)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.communicate()
+    assert first.returncode == 0, stderr
+    assert "anl: ok, 60 new" in stdout
+    with StateDB(tmp_path / "data" / "state.sqlite3") as db:
+        runs = db.conn.execute("SELECT status FROM runs").fetchall()
+        assert [r[0] for r in runs] == ["ok"]
+        assert len(stored(db, "anl")) == 60
+    assert main(["--config", str(cfg), "harvest", "anl"]) == 0  # the lock went with it

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             f" {s.unchanged} unchanged in {s.seconds:.1f} s ({s.rate:.0f} records/s)"
         )
         print(line + (f"\n  {s.error}" if s.error else ""))
-    if any(s.status == "failed" for s in results.values()):
+    if any(s.status in ("failed", "skipped") for s in results.values()):
         return 1
     if any(s.status == "interrupted" for s in results.values()):
         return 130
