@@ -15,10 +15,10 @@ import pytest
 from indexer.backends import sqlite as sqlite_module
 from indexer.backends import sqlite_search
 from indexer.backends import sqlite_sql as sql
-from indexer.backends.base import SearchQuery, SearchResult
+from indexer.backends.base import IndexDoc, SearchQuery, SearchResult
 from indexer.backends.sqlite import SQLiteBackend
 from indexer.query import parse
-from tests.support.records import generated
+from tests.support.records import generated, make
 
 N = 1500
 
@@ -185,3 +185,32 @@ def test_facet_names_stay_right_past_the_cache_bound(
     monkeypatch.setattr(sqlite_module, "NAMES_KEPT", 3)
     assert index.search(SearchQuery(q="tarihy")).facets == want
     assert index.search(SearchQuery(q="bakı")).facets["library"]
+
+
+def test_a_broad_search_ranks_title_and_author_matches_first(
+    tmp_path: Path, small_blocks: None
+) -> None:
+    """Many records mention the words in their subjects or notes; the few holding them in
+    the title (or the authors) are ranked exactly, ahead of the sampled rest."""
+    docs = [
+        IndexDoc(make("anl", i, f"Өлеңдер жинағы {i}", subjects=("Абай тарихы",)), f"c{i}")
+        for i in range(400)
+    ]
+    docs += [
+        IndexDoc(make("nlrk", "t1", "Абай тарихы", authors=("Әуезов, Мұхтар",)), "t1"),
+        IndexDoc(make("nlrk", "t2", "Тарихы", authors=("Абай",)), "t2"),
+        IndexDoc(make("nlrk", "t3", "Абай: тарихы мен тағдыры"), "t3"),
+    ]
+    b = SQLiteBackend(tmp_path, "head")
+    b.rebuild(docs)
+    b.request_cache = False
+    try:
+        broad = b.search(SearchQuery(q="Abai tarihy", size=5, facets=False))
+        assert not broad.total_exact
+        assert set(ids(broad)[:3]) == {"t1", "t2", "t3"}
+        assert ids(broad)[0] in {"t1", "t3"}  # both words in the title beat one in the authors
+        assert pages(b, SearchQuery(q="Abai tarihy", size=5), 3)[:3] == ids(broad)[:3]
+        fielded = b.search(SearchQuery(q="subject:abai tarihy", size=5, facets=False))
+        assert fielded.total > 0  # a field prefix: no head, the sampled order only
+    finally:
+        b.close()

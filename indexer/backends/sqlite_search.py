@@ -9,9 +9,12 @@ first ``SAMPLE`` matching rows that way (one *block*, cut at a cluster boundary)
   share of the rowid space. The total and the facet counts are estimated from it (rounded
   to two figures, ``total_exact`` / ``facets_exact`` false), like a search engine's
   "about 120,000 results";
-- sorted by relevance, clusters are ranked block by block: first the first block's best,
-  then the next block's, so every page is read from the fewest blocks and the order is one
-  fixed order, whatever the page (deep pages stay consistent);
+- sorted by relevance, the records whose title or authors hold every word of the query
+  (the *head*, when there are at most ``HEAD_MAX`` of them) are ranked exactly and come
+  first: a reader typing a title finds it on page 1 however many notes also mention the
+  words. The rest is ranked block by block: first the first block's best, then the next
+  block's, so every page is read from the fewest blocks and the order is one fixed order,
+  whatever the page (deep pages stay consistent);
 - sorted by year or title, the page is read from the index of that order, each row checked
   against FTS5 by rowid, and stops after the page (when the estimated match rate makes
   that cheap; otherwise every match is read and sorted).
@@ -22,6 +25,7 @@ or first in year/title order (the record shown is the one that placed the cluste
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import threading
 from collections import Counter, OrderedDict
@@ -45,6 +49,8 @@ SORTED_PROBES = 5000
 only when it is still cheaper than reading every match."""
 PROBE_COST = 3
 """A row checked by a sorted walk costs about this many rows read in a block."""
+HEAD_MAX = 1000
+"""A broad search ranks at most this many title-or-author matches exactly, ahead of the rest."""
 TOP = sql.ROWID_SPAN - 1
 Row = tuple[Any, ...]  # rid, cid, score, year, title_sort, facet_ids
 
@@ -172,10 +178,13 @@ def run(
             fetched.extend(rows)
     ordered = collapse(fetched, query.sort) if query.sort == "relevance" or before is None else []
     if query.sort == "relevance":
+        head = title_head(conn, p, parsed) if before is not None else []
+        skip = {r[1] for r in head}
+        ordered = head + [r for r in ordered if r[1] not in skip]
         while before is not None and len(ordered) < window:
             rows, before = fetch_block(conn, block, before)
             fetched.extend(rows)
-            ordered.extend(collapse(rows, query.sort))
+            ordered.extend(r for r in collapse(rows, query.sort) if r[1] not in skip)
     elif before is not None:
         rows_all = len(fetched) / _share(before)  # estimated matching records
         probes = window * 1.25 * max(meta.get("docs", 1.0), 1.0) / max(rows_all, 1.0)
@@ -193,6 +202,19 @@ def run(
     facets = count_facets(fetched, names, query.facet_size, share) if query.facets else {}
     page = [(r[0], float(r[2])) for r in ordered[offset:window]]
     return Answer(page, total, exact, facets, exact)
+
+
+def title_head(conn: sqlite3.Connection, p: sql.Plan, parsed: ParsedQuery) -> list[Row]:
+    """The clusters whose title or authors hold every word of the query, ranked exactly;
+    empty when the query has field prefixes or more than ``HEAD_MAX`` records qualify."""
+    match = sql.head_match(parsed)
+    if match is None:
+        return []
+    probe = "SELECT count(*) FROM (SELECT rowid FROM fts WHERE fts MATCH ? LIMIT ?)"
+    if conn.execute(probe, (match, HEAD_MAX + 1)).fetchone()[0] > HEAD_MAX:
+        return []
+    text, params = sql.block_sql(dataclasses.replace(p, match=match))
+    return collapse(_rows(conn, text, [*params, TOP, 0, HEAD_MAX + 1]), "relevance")
 
 
 def json_rows(

@@ -206,6 +206,17 @@ def fts_match(parsed: ParsedQuery) -> str:
     return " AND ".join(fts_term(t) for t in parsed.terms)
 
 
+HEAD_FIELDS = "{" + FIELD_KEYS["title"] + " " + FIELD_KEYS["author"] + "}"
+
+
+def head_match(parsed: ParsedQuery) -> str | None:
+    """Every word (or phrase) of the query in the title or the authors; None when a term
+    names its own field."""
+    if not parsed.terms or any(t.field is not None for t in parsed.terms):
+        return None
+    return " AND ".join(f"{HEAD_FIELDS} : {fts_term(t)}" for t in parsed.terms)
+
+
 YEARS_KNOWN = "(d.year IS NULL) = 0"
 """With a year range: lets the year indexes seek to the range (the leading index column)."""
 
