@@ -7,9 +7,10 @@ indexes one. Fields the source lacks stay empty: nothing is invented. Values a s
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, fields
 from typing import Any
+
+import orjson
 
 RECORD_TYPES = (
     "book",
@@ -92,7 +93,9 @@ class Record:
         return d
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+        """Sorted keys, UTF-8 as is; orjson serialises the dataclasses directly (an order
+        of magnitude faster than ``asdict`` + ``json``, which cost as much as normalising)."""
+        return orjson.dumps(self, option=orjson.OPT_SORT_KEYS).decode()
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Record:
@@ -112,7 +115,7 @@ class Record:
 
     @classmethod
     def from_json(cls, s: str) -> Record:
-        return cls.from_dict(json.loads(s))
+        return cls.from_dict(orjson.loads(s))
 
 
 def record_id(source: str, oai_id: str) -> str:
