@@ -229,3 +229,35 @@ def test_provider_without_deletions_full_harvest_marks_dropped_records(
     fourth = run(tmp_path, state_db, {"nlrk": p.url}, full=True)["nlrk"]
     assert fourth.updated == 1 and fourth.deleted == 0
     assert stored(state_db, "nlrk")[gone[0]][1] is False
+
+
+def _open_together(path: Path, n: int) -> list[BaseException]:
+    """``n`` threads open the state database at ``path`` at the same moment."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(n)
+
+    def open_it() -> None:
+        try:
+            start.wait()
+            with StateDB(path) as db:
+                db.start_run("anl")
+        except BaseException as e:  # collected for the test to assert
+            errors.append(e)
+
+    threads = [threading.Thread(target=open_it) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+def test_many_openers_of_a_new_state_database(tmp_path: Path) -> None:
+    """A scheduler's jobs and a CLI command may create the state database at the same
+    moment: each opens it, none sees "database is locked"."""
+    for round_ in range(5):
+        path = tmp_path / f"r{round_}" / "state.sqlite3"
+        assert _open_together(path, 8) == []
+        with StateDB(path) as db:
+            assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert db.conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 8
