@@ -103,7 +103,7 @@ _detector: Any = None
 
 
 def detector() -> Any:
-    """The lingua detector, built once on first use (loading takes seconds)."""
+    """The lingua detector, built once on first use."""
     global _detector
     if _detector is None:
         with _lock:
@@ -111,11 +111,9 @@ def detector() -> Any:
                 from lingua import Language, LanguageDetectorBuilder
 
                 langs = [getattr(Language, name) for name in LANGUAGES]
-                _detector = (
-                    LanguageDetectorBuilder.from_languages(*langs)
-                    .with_preloaded_language_models()
-                    .build()
-                )
+                # models load lazily, per language, when a text needs them: a catalogue
+                # where most records state their language never waits for all of them
+                _detector = LanguageDetectorBuilder.from_languages(*langs).build()
     return _detector
 
 
