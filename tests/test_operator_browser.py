@@ -15,13 +15,15 @@ import pytest
 
 from birlik.commands.run import HarvestJob
 from birlik.scheduler import Scheduler
-from harvester.harvest import harvest_sources
 from harvester.store import StateDB
-from indexer.pipeline import run_index
 from tests.support.browser import ARTIFACTS, CHROMIUM, chromium, page_of, serving
 from tests.support.librarian import LIBRARIAN, PASSWORD
-from tests.support.ops import BAD_ID, OpsProviderFactory, make_config, ops_items, wait_for
-from tests.support.provider import write_collection
+from tests.support.ops import (
+    BAD_ID,
+    OpsProviderFactory,
+    indexed_site,
+    wait_for,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,11 +35,7 @@ pytestmark = [
 def site(tmp_path: Path, ops_provider: OpsProviderFactory) -> Iterator[tuple[str, Path]]:
     from search_ui import create_app
 
-    provider = ops_provider(write_collection(tmp_path / "coll", ops_items()), page_size=7)
-    config = make_config(tmp_path / "site", provider.url)
-    with StateDB(config.state_db) as db:
-        harvest_sources(config, db)
-        run_index(config, db)
+    config = indexed_site(tmp_path, ops_provider)
     app = create_app(config)
     backend = app.extensions["birlik"].backend
     sched = Scheduler(config, HarvestJob(config, backend))

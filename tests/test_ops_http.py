@@ -24,20 +24,17 @@ from prometheus_client.parser import text_string_to_metric_families
 from birlik.commands.run import HarvestJob
 from birlik.scheduler import Scheduler
 from harvester.config import Config
-from harvester.harvest import harvest_sources
 from harvester.store import StateDB
-from indexer.pipeline import run_index
 from tests.support.browser import serving
 from tests.support.librarian import LIBRARIAN, PASSWORD, csrf_token, login
 from tests.support.ops import (
     BAD_ID,
     SAMPLES,
     OpsProviderFactory,
+    indexed_site,
     make_config,
-    ops_items,
     wait_for,
 )
-from tests.support.provider import write_collection
 
 
 @dataclass
@@ -50,11 +47,7 @@ class Env:
 def env(tmp_path: Path, ops_provider: OpsProviderFactory) -> Iterator[Env]:
     from search_ui import create_app
 
-    provider = ops_provider(write_collection(tmp_path / "coll", ops_items()), page_size=7)
-    config = make_config(tmp_path / "site", provider.url)
-    with StateDB(config.state_db) as db:
-        harvest_sources(config, db)
-        run_index(config, db)
+    config = indexed_site(tmp_path, ops_provider)
     app = create_app(config)
     app.testing = True
     yield Env(config, app)

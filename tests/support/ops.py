@@ -155,3 +155,19 @@ def make_config(directory: Path, anl_url: str, **kw: Any) -> Config:
         librarians=[{"name": LIBRARIAN, "password_hash": password_hash(PASSWORD)}],
         **kw,
     )
+
+
+def indexed_site(tmp_path: Path, ops_provider: OpsProviderFactory, page_size: int = 7) -> Config:
+    """A site (``make_config``) whose ANL, served from ``ops_items()``, is harvested and
+    indexed once: the quarantined record and a finished run are there to be shown."""
+    from harvester.harvest import harvest_sources
+    from harvester.store import StateDB
+    from indexer.pipeline import run_index
+    from tests.support.provider import write_collection
+
+    provider = ops_provider(write_collection(tmp_path / "coll", ops_items()), page_size=page_size)
+    config = make_config(tmp_path / "site", provider.url)
+    with StateDB(config.state_db) as db:
+        harvest_sources(config, db)
+        run_index(config, db)
+    return config
