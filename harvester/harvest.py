@@ -11,21 +11,18 @@ records seen twice are stored once.
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from pathlib import Path
 
 from harvester.client import Identity, Interrupted, OAIClient, Page, Response
 from harvester.config import Config, SourceConfig
 from harvester.errors import BadResumptionToken, BirlikError, HarvestError, ProtocolError
+from harvester.locks import source_lock
 from harvester.progress import BarProgress, NoProgress, ProgressSink, make_progress
 from harvester.retry import DEFAULT_BACKOFF, Backoff
 from harvester.store import Checkpoint, PageCounts, StateDB
@@ -239,32 +236,6 @@ class _Run:
         self.done += n
         done = page.cursor + n if page.cursor is not None else self.done
         self.progress.update(self.source.key, done, page.complete_list_size, self.rate())
-
-
-@contextmanager
-def source_lock(state_db: Path, key: str) -> Iterator[str | None]:
-    """Hold the lock of source ``key`` of this state database, across processes.
-
-    Yields None when taken, or the pid of the process holding it. The lock is an OS file
-    lock (``flock``): it goes with its process, however that process ends.
-    """
-    path = state_db.parent / "locks" / f"{key}.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+", encoding="ascii") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            yield fh.read().strip() or "?"
-            return
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        try:
-            yield None
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def harvest_source(

@@ -13,10 +13,11 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from harvester.errors import StoreError
+from harvester.raw import Checkpoint, PageCounts, RawRecord, StoredRecord
+from harvester.sqlite import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS raw_records (
@@ -61,89 +62,6 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE INDEX IF NOT EXISTS runs_source ON runs(source, started);
 """
-
-
-@dataclass(frozen=True)
-class RawRecord:
-    """One harvested record as the provider sent it (``xml`` is None for deletions)."""
-
-    source: str
-    identifier: str
-    prefix: str
-    datestamp: str
-    set_specs: tuple[str, ...] = ()
-    deleted: bool = False
-    xml: str | None = None
-
-
-@dataclass(frozen=True)
-class StoredRecord:
-    seq: int
-    record: RawRecord
-    first_seen: float
-    last_seen: float
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    source: str
-    set_spec: str
-    prefix: str
-    watermark: str | None = None
-    token: str | None = None
-    token_from: str | None = None
-    token_until: str | None = None
-    list_started: str | None = None  # provider time (responseDate) the list in progress began
-
-
-@dataclass
-class PageCounts:
-    new: int = 0
-    updated: int = 0
-    deleted: int = 0
-    unchanged: int = 0
-
-    def add(self, other: PageCounts) -> None:
-        self.new += other.new
-        self.updated += other.updated
-        self.deleted += other.deleted
-        self.unchanged += other.unchanged
-
-
-def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
-    """A connection in WAL mode with a busy timeout (so readers and one writer coexist)."""
-    p = Path(path)
-    try:
-        if readonly:
-            conn = sqlite3.connect(
-                f"file:{p}?mode=ro", uri=True, timeout=30, check_same_thread=False
-            )
-        else:
-            p.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(p, timeout=30, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 30000")
-        if not readonly:
-            _wal(conn)
-            conn.execute("PRAGMA synchronous = NORMAL")
-    except sqlite3.Error as e:
-        raise StoreError(f"cannot open state database {p}: {e}") from e
-    conn.row_factory = sqlite3.Row
-    return conn
-
-
-def _wal(conn: sqlite3.Connection, attempts: int = 100) -> None:
-    """Put the database in WAL mode (persistent: done once per file). Two processes
-    creating the file at once may see "database is locked" at once, without the busy
-    timeout's wait: try again shortly."""
-    for attempt in range(attempts):
-        try:
-            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as e:
-            if "locked" not in str(e) or attempt == attempts - 1:
-                raise
-            time.sleep(0.05)
 
 
 class StateDB:
@@ -465,3 +383,6 @@ def _stored(row: sqlite3.Row) -> StoredRecord:
         xml=row["xml"],
     )
     return StoredRecord(row["seq"], rec, row["first_seen"], row["last_seen"])
+
+
+__all__ = ["Checkpoint", "PageCounts", "RawRecord", "StateDB", "StoredRecord", "connect"]

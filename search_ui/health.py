@@ -23,7 +23,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
-from harvester.store import connect
+from harvester.sqlite import connect
 from search_ui.app import Services
 
 log = logging.getLogger("birlik.ui.health")

@@ -16,7 +16,7 @@ from flask import Flask, current_app, g, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
-from harvester.store import connect
+from harvester.sqlite import connect
 from indexer.record import Record
 from search_ui import i18n
 from search_ui.app import Services

@@ -15,7 +15,7 @@ from lxml import etree
 
 from birlik.cli import main
 from harvester.config import Config
-from harvester.store import connect
+from harvester.sqlite import connect
 from indexer.gaps import GapFilter, gap_clusters, gap_rows
 from indexer.record import Record
 from search_ui import create_app

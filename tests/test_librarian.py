@@ -12,7 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from harvester.config import Config
-from harvester.store import StateDB, connect
+from harvester.sqlite import connect
+from harvester.store import StateDB
 from indexer.dedup.store import DedupStore
 from indexer.pipeline import run_index
 from search_ui import create_app, review

@@ -10,7 +10,7 @@ import pytest
 
 from birlik.cli import main
 from harvester.config import Config
-from harvester.store import connect
+from harvester.sqlite import connect
 from search_ui import create_app, review
 from tests.support.browser import ARTIFACTS, CHROMIUM, chromium, page_of, serving
 from tests.support.librarian import LIBRARIAN, PASSWORD

@@ -22,7 +22,8 @@ import requests
 
 from birlik.cli import main
 from harvester.harvest import harvest_sources
-from harvester.store import StateDB, connect
+from harvester.sqlite import connect
+from harvester.store import StateDB
 from tests.support.ops import ROOT, OpsProviderFactory, source, wait_for, write_config
 from tests.support.provider import sample_items, write_collection
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from harvester.config import load_config
 from harvester.errors import BirlikError
-from harvester.store import connect
+from harvester.sqlite import connect
 from indexer.dedup.store import DedupStore
 from indexer.record import Record
 

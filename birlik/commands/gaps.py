@@ -17,7 +17,7 @@ from typing import TextIO
 
 from harvester.config import load_config
 from harvester.errors import BirlikError
-from harvester.store import connect
+from harvester.sqlite import connect
 from indexer.gaps import GapFilter, gap_clusters, gap_rows, write_csv, write_marcxml
 
 
