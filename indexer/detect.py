@@ -27,12 +27,14 @@ _RANGES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Geor", re.compile(r"[\u10a0-\u10ff]")),
     ("Hebr", re.compile(r"[\u0590-\u05ff]")),
 )
+# Latin and Cyrillic letters as runs: the summed length of the runs counts the letters
+# (a list of a few words rather than one of every letter)
+_LATN_RUN = re.compile(_RANGES[0][1].pattern + "+")
+_CYRL_RUN = re.compile(_RANGES[1][1].pattern + "+")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
-# a letter of neither Latin nor Cyrillic (anything else alphabetic needs the full count)
-_BEYOND_LATN_CYRL = re.compile(
-    r"[^\x00-\x40\x5b-\x60\x7b-\u00bf\u00d7\u00f7\u00c0-\u024f"
-    r"\u1e00-\u1eff\u0400-\u052f\u2000-\u2bff\u02b0-\u036f]"
-)
+# a character the full count below could count as something but Latin or Cyrillic: not
+# ASCII, Latin or Cyrillic, and not one ``_KNOWN`` drops uncounted (IPA "ə" among them)
+_BEYOND_LATN_CYRL = re.compile(r"[^\x00-\u036f\u0400-\u052f\u1e00-\u1eff\u2000-\u2bff]")
 _KNOWN = re.compile(
     r"[\x00-\x40\x5b-\x60\x7b-\u00bf\u00d7\u00f7A-Za-z\u00c0-\u058f\u0590-\u06ff"
     r"\u0750-\u077f\u10a0-\u10ff\u1c80-\u1c8f\u1e00-\u1fff\u2000-\u2bff\u2de0-\u2dff"
@@ -58,7 +60,8 @@ def scripts_of(text: str) -> list[str]:
         cyrl = _RANGES[1][1].search(text) is not None
         if not (latn and cyrl):
             return ["Latn"] if latn else ["Cyrl"] if cyrl else []
-        nl, nc = len(_RANGES[0][1].findall(text)), len(_RANGES[1][1].findall(text))
+        nl = sum(map(len, _LATN_RUN.findall(text)))
+        nc = sum(map(len, _CYRL_RUN.findall(text)))
         return ["Cyrl", "Latn"] if nc > nl else ["Latn", "Cyrl"]
     counts: dict[str, int] = {}
     for code, rx in _RANGES:
