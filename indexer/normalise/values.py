@@ -93,6 +93,12 @@ def _isbn13(raw: str) -> str:
     """The ISBN-13 of a catalogued ISBN value, or "" when it is not a valid ISBN."""
     if len(raw) == 13 and raw.isdigit() and raw[:3] in ("978", "979"):
         return raw if _ean_ok(raw) else ""  # the common case: a bare ISBN-13
+    if raw[:3] in ("978", "979") and raw[-1] != "-" and "--" not in raw:
+        # digits and single hyphens, "978-5-593-34737-4": what the search below finds is
+        # the whole value, so its digits are the hyphens' removal
+        digits = raw.replace("-", "")
+        if len(digits) == 13 and digits.isascii() and digits.isdigit():
+            return digits if _ean_ok(digits) else ""
     # Russian catalogues often type the check digit X as a Cyrillic "х"
     m = _ISBN.search(raw.replace("х", "X").replace("Х", "X"))
     number = m.group(0) if m else raw
