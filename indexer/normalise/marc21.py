@@ -114,7 +114,15 @@ def name_of(f: Field) -> Name | None:
 
 @step("authors")
 def authors(ctx: Context) -> None:
-    names = [name_of(f) for f in ctx.source.fields(*_NAME_TAGS)]
+    idx = ctx.tags or _idx(ctx)
+    found_tags = [t for t in _NAME_TAGS if t in idx]
+    if not found_tags:
+        return
+    if len(found_tags) == 1:  # usually: one 100, or 700s only
+        names = [name_of(f) for f in idx[found_tags[0]]]
+    else:
+        rec: MarcRecord = ctx.source
+        names = [name_of(f) for f in rec.fields(*found_tags)]
     if len(names) == 1:
         if names[0] is not None:
             ctx.out["authors"] = (names[0],)
