@@ -108,6 +108,12 @@ def test_trim_reads_the_end_as_the_regular_expressions_did(value: str) -> None:
     assert soft_trim(value) == soft_trim(soft_trim(value))
 
 
+def test_soft_trim_knows_every_white_space_character() -> None:
+    spaces = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+    assert soft_trim(f"{spaces}Абай{spaces}/{spaces}") == "Абай"
+    assert soft_trim(f"{spaces}:{spaces}Абай") == "Абай"
+
+
 @SETTINGS
 @given(st.text(alphabet=st.sampled_from(list("aЯ ə\u0301e\x88\x89\x98\x9c\n\u00a0")) | CHARS))
 def test_clean_text(value: str) -> None:

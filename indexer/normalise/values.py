@@ -13,8 +13,9 @@ from stdnum.exceptions import ValidationError
 # ISBD punctuation that ends a MARC/UNIMARC subfield and belongs to the display, not to
 # the value: " /", " :", " ;", " =", ",", "." (kept after an initial or an abbreviation).
 _SEPARATORS = frozenset("/:;=,")
-_SEPARATORS_REVERSED = re.compile(r"[\s/:;=,]+")
-_LEADING = re.compile(r"^[\s/:;=,]+")
+# what ``soft_trim`` takes off either end: white space (as ``str.isspace``, which is what
+# ``\s`` matches; U+3000 is the last such character) and the separators
+_TRIMMED = "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "/:;=,"
 _BRACKETS = re.compile(r"^\[(.*)\]$")
 _LAST_WORD_REVERSED = re.compile(r"\.(\w+)")
 _YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
@@ -34,7 +35,8 @@ def trim(value: str) -> str:
             return v[:-1].rstrip()
         # the word before the period, read from the end (a search from the start tries
         # every position of the value)
-        m = _LAST_WORD_REVERSED.match(v[::-1])
+        # (only the last five characters: a word of four already keeps the period off)
+        m = _LAST_WORD_REVERSED.match(v[:-6:-1])
         if m and (len(m.group(1)) >= 4 or m.group(1).isdigit()):
             v = v[:-1].rstrip()
     return v
@@ -45,10 +47,9 @@ def soft_trim(value: str) -> str:
     """A value without leading and trailing ISBD separators; periods are kept."""
     v = value.strip()
     if v and v[-1] in _SEPARATORS:
-        m = _SEPARATORS_REVERSED.match(v[::-1])
-        v = v[: len(v) - m.end()] if m else v
+        v = v.rstrip(_TRIMMED)
     if v and v[0] in _SEPARATORS:
-        v = _LEADING.sub("", v)
+        v = v.lstrip(_TRIMMED)
     return v
 
 
