@@ -104,6 +104,21 @@ def test_anything_else_is_left_to_lxml(xml: str) -> None:
     assert scan(xml) is None
 
 
+@pytest.mark.parametrize("xml", NOT_PLAIN.values(), ids=NOT_PLAIN.keys())
+def test_a_known_start_does_not_let_the_rest_through(xml: str) -> None:
+    """The scanner remembers the last document's start: every document that begins the same
+    way is still checked to its end."""
+    for start in (record(), record(p="marc:", attrs=f' xmlns:marc="{NS}"')):
+        assert scan(start) is not None
+        assert scan(xml) is None
+
+
+def test_a_new_start_is_read_after_another() -> None:
+    docs = [record(), f"<collection>{record()}</collection>", record(attrs=""), record()]
+    for xml in docs + docs[::-1]:
+        assert scan(xml) == lxml_read(xml)
+
+
 def test_real_batch_as_text_reads_the_same() -> None:
     xml = realdata("pymarc_batch.xml").read_text("utf-8")
     assert scan(xml) is None or scan(xml) == lxml_read(xml)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from indexer.normalise.marc import Field, MarcRecord
 
@@ -70,14 +71,25 @@ def _attributes_ok(attrs: str) -> bool:
     return not any(n.startswith("xmlns:") and len(v) == 2 for n, v in pairs)
 
 
-def scan(xml: str) -> list[MarcRecord] | None:
-    """The record of a plain MARCXML document (as a one-item list), or None when the
-    document is anything else: the lxml reader decides about those."""
-    # ("]" first: one character is found much faster than three, and most records have none)
-    if "&" in xml or ("]" in xml and "]]>" in xml):
-        return None
-    if not xml.isprintable() and _NOT_XML.search(xml):
-        return None
+class _Start(NamedTuple):
+    """What a document's start (up to its record's start tag) tells the reader."""
+
+    text: str  # the start itself
+    prefix: str  # of the record's elements
+    in_collection: bool
+    close: str  # the record's end tag, up to its ">"
+    patterns: tuple[re.Pattern[str], re.Pattern[str]]
+
+
+# The start of the last document read. A provider writes the same start on every record, and
+# a document that begins with that same text has that same start (the pattern's match ends
+# at the start tag's ">", which nothing after it changes): one comparison instead of the
+# pattern and the attribute checks.
+_last_start: _Start | None = None
+
+
+def _start(xml: str) -> _Start | None:
+    global _last_start
     head = _HEAD.match(xml)
     if head is None:
         return None
@@ -88,13 +100,32 @@ def scan(xml: str) -> list[MarcRecord] | None:
         return None
     if in_collection and not _attributes_ok(cattrs):
         return None
-    end = xml.rfind(f"</{prefix}record")
-    if end < head.end() or not _tail_ok(xml[end:], prefix, in_collection):
-        return None
     pats = _CACHE.get(prefix)
     if pats is None:
         pats = _CACHE[prefix] = _patterns(prefix)
-    rec = _read_fields(xml, head.end(), end, *pats)
+    found = _Start(head.group(0), prefix, in_collection, f"</{prefix}record", pats)
+    _last_start = found
+    return found
+
+
+def scan(xml: str) -> list[MarcRecord] | None:
+    """The record of a plain MARCXML document (as a one-item list), or None when the
+    document is anything else: the lxml reader decides about those."""
+    # ("]" first: one character is found much faster than three, and most records have none)
+    if "&" in xml or ("]" in xml and "]]>" in xml):
+        return None
+    if not xml.isprintable() and _NOT_XML.search(xml):
+        return None
+    start = _last_start
+    if start is None or not xml.startswith(start.text):
+        start = _start(xml)
+        if start is None:
+            return None
+    body = len(start.text)
+    end = xml.rfind(start.close)
+    if end < body or not _tail_ok(xml[end:], start.prefix, start.in_collection):
+        return None
+    rec = _read_fields(xml, body, end, *start.patterns)
     return None if rec is None else [rec]
 
 
