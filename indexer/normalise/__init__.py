@@ -79,6 +79,14 @@ def _finish(detect_language: bool) -> tuple[Step, ...]:
     return (_scripts, _language) if detect_language else (_scripts,)
 
 
+# every mapping's steps with the shared ones, by (format, detect_language): built once
+_STEPS: dict[tuple[str, bool], tuple[Step, ...]] = {
+    (fmt, dl): steps + _finish(dl)
+    for fmt, steps in (("marc21", marc21.STEPS), ("unimarc", unimarc.STEPS))
+    for dl in (False, True)
+}
+
+
 def normalise_marc(
     rec: MarcRecord, raw: RawRecord, *, flavour: str = "", detect_language: bool = True
 ) -> Record:
@@ -92,11 +100,11 @@ def normalise_marc(
         flavour = found
     if flavour in ("unimarc", "rusmarc"):
         fmt = "rusmarc" if flavour == "rusmarc" or unimarc.is_rusmarc(rec) else "unimarc"
-        steps = unimarc.STEPS
+        steps = _STEPS["unimarc", detect_language]
     else:
-        fmt, steps = "marc21", marc21.STEPS
-    ctx = Context(raw=raw, format=fmt, source=rec, tags=rec.index())
-    return run_steps(ctx, steps + _finish(detect_language))
+        fmt, steps = "marc21", _STEPS["marc21", detect_language]
+    ctx = Context(raw, fmt, rec, rec.index())
+    return run_steps(ctx, steps)
 
 
 def normalise(raw: RawRecord, *, detect_language: bool = True) -> Record:

@@ -18,7 +18,7 @@ from indexer.errors import NormaliseError
 from indexer.record import Record, record_id
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     """What steps share: the raw record, its parsed form, and the fields mapped so far."""
 
