@@ -44,6 +44,7 @@ _TITLE_TAGS = ("245", "246", "240", "130", "730", "740", "490", "830")
 _SUBJECT_SKIP = set("0123456789e4")
 _NOT_LANG = {"", "und", "zxx", "|||", "   ", "###"}
 _NONE: list[Field] = []
+_NO_DATE = ("", "")
 _CACHE = 1 << 14
 
 
@@ -73,8 +74,14 @@ def title_parts(f: Field) -> tuple[str, str, str, str]:
                 sub = clean_text(v)
         elif code == "c" and resp is None:
             resp = clean_text(v)
-    title = ". ".join([t for t in map(trim, main) if t])
-    return title, trim(sub or ""), trim(resp or ""), trim(" ".join(parts))
+    # (trim("") is "": absent parts skip the call)
+    title = trim(main[0]) if len(main) == 1 else ". ".join([t for t in map(trim, main) if t])
+    return (
+        title,
+        trim(sub) if sub else "",
+        trim(resp) if resp else "",
+        trim(" ".join(parts)) if parts else "",
+    )
 
 
 @step("title")
@@ -182,7 +189,14 @@ def _named(value: str) -> str:
     return unbracket(trim(clean_text(value)))
 
 
-def _place_publisher_date(f: Field) -> tuple[str, str, str]:
+@lru_cache(maxsize=_CACHE)
+def _dated(value: str) -> tuple[str, str]:
+    """A date as catalogued → (trimmed, as shown): "[1997?]." → ("[1997?]", "1997?")."""
+    date = trim(clean_text(value))
+    return date, unbracket(date)
+
+
+def _place_publisher_date(f: Field) -> tuple[str, str, tuple[str, str]]:
     a = b = c = None  # the first $a, $b and $c: Field.get, in one pass
     for code, v in f.subfields:
         if code == "a":
@@ -193,7 +207,7 @@ def _place_publisher_date(f: Field) -> tuple[str, str, str]:
                 b = v
         elif code == "c" and c is None:
             c = v
-    return _named(a) if a else "", _named(b) if b else "", trim(clean_text(c)) if c else ""
+    return _named(a) if a else "", _named(b) if b else "", _dated(c) if c else _NO_DATE
 
 
 @step("publication")
@@ -201,9 +215,9 @@ def publication(ctx: Context) -> None:
     idx = ctx.tags or _idx(ctx)
     out = ctx.out
     pub = _publication(idx)
-    date = ""
+    date = shown = ""
     if pub is not None:
-        place, publisher, date = _place_publisher_date(pub)
+        place, publisher, (date, shown) = _place_publisher_date(pub)
         if place:
             out["place"] = place
         if publisher:
@@ -216,7 +230,7 @@ def publication(ctx: Context) -> None:
         year = int(y008)
     elif date:
         year = year_of(date)
-    shown = unbracket(date) or (y008 if y008.isdigit() else "")
+    shown = shown or (y008 if y008.isdigit() else "")
     if shown:
         out["date"] = shown
     if year is not None:
