@@ -338,13 +338,14 @@ def linked_tag(f: Field) -> str:
 
 
 _ALT_TITLE_TAGS = ("246", "240", "130", "730", "740")
+_ALT_TAGS = frozenset((*_ALT_TITLE_TAGS, "880"))
 
 
 @step("alternate_script")
 def alternate_script(ctx: Context) -> None:
     """246/240/130 variant titles and 880 partners of titles and names."""
     idx = ctx.tags or _idx(ctx)
-    if "880" not in idx and not any(t in idx for t in _ALT_TITLE_TAGS):
+    if idx.keys().isdisjoint(_ALT_TAGS):
         return
     rec: MarcRecord = ctx.source
     titles: list[str] = []
