@@ -123,15 +123,19 @@ def scan(xml: str) -> list[MarcRecord] | None:
             return None
     body = len(start.text)
     end = xml.rfind(start.close)
-    if end < body or not _tail_ok(xml[end:], start.prefix, start.in_collection):
+    if end < body or not _tail_ok(xml, end, start):
         return None
     rec = _read_fields(xml, body, end, *start.patterns)
     return None if rec is None else [rec]
 
 
-def _tail_ok(tail: str, prefix: str, in_collection: bool) -> bool:
-    """``</record>`` and, for a collection, ``</collection>``, then only white space."""
-    rest = tail[len(prefix) + 8 :].lstrip(" \t\n")
+def _tail_ok(xml: str, end: int, start: _Start) -> bool:
+    """From ``end`` on: ``</record>`` and, for a collection, ``</collection>``, then only
+    white space."""
+    prefix, in_collection = start.prefix, start.in_collection
+    if not in_collection and len(xml) == end + len(start.close) + 1 and xml[-1] == ">":
+        return True  # the usual end: "</record>" ends the document
+    rest = xml[end + len(prefix) + 8 :].lstrip(" \t\n")
     if not rest.startswith(">"):
         return False
     rest = rest[1:].strip(" \t\n")
