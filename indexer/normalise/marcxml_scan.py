@@ -150,9 +150,7 @@ def _read_fields(
 ) -> MarcRecord | None:
     """The fields between ``start`` and ``end`` (the record's body, read in place); None if
     any ``<`` there is not part of one."""
-    # every subfield, in order; data fields share them (a tuple: slices of it are the
-    # fields' subfield tuples)
-    subs = tuple(sub.findall(xml, start, end))
+    subfields = sub.findall
     fields: list[Field] = []
     append = fields.append
     by_tag: dict[str, list[Field]] = {}
@@ -162,9 +160,10 @@ def _read_fields(
     k = 0
     for tag, ind1, ind2, inner, ctag, ctext, ltext in field.findall(xml, start, end):
         if tag:
-            n = inner.count("<") >> 1
-            f = new(Field, (tag, ind1, ind2, subs[k : k + n], None))
-            k += n
+            # the field pattern took only whole subfields into ``inner``: all of them match
+            subs = tuple(subfields(inner))
+            f = new(Field, (tag, ind1, ind2, subs, None))
+            k += len(subs)
         elif ctag:
             f = new(Field, (ctag, " ", " ", (), ctext))
             tag = ctag
@@ -179,7 +178,7 @@ def _read_fields(
         else:
             found.append(f)
     # every "<" must belong to a recognised element: two per field, subfield and leader
-    if 2 * (len(fields) + k + leaders) != xml.count("<", start, end) or k != len(subs):
+    if 2 * (len(fields) + k + leaders) != xml.count("<", start, end):
         return None
     if not (fields or leaders):
         return None  # an empty record: lxml's reader decides what it is
