@@ -198,9 +198,9 @@ def _run(n: int, chunk_size: int, seed: int, pool: NormalisePool) -> dict[str, d
         RawRecord("bench", ident, "marc21", "d", xml=_without_language(xml))
         for ident, xml in _chunks(generated_records(min(n, 3000), seed + 1), 3000).__next__()
     ]
-    warm = len(sample) // 10  # lingua loads a language's models when first needed
-    _normalise_all(sample[:warm], True)
-    clock.time("detecting", partial(_normalise_all, sample[warm:], True))
+    warmup = len(sample) // 10  # lingua loads a language's models when first needed
+    _normalise_all(sample[:warmup], True)
+    clock.time("detecting", partial(_normalise_all, sample[warmup:], True))
     out: dict[str, dict[str, float]] = {}
     for kind, spent in (("wall", clock.wall), ("cpu", clock.cpu)):
         out[kind] = {
@@ -211,7 +211,7 @@ def _run(n: int, chunk_size: int, seed: int, pool: NormalisePool) -> dict[str, d
             "ratio_parse": spent["pymarc"] / spent["ours_parse"],
             "ratio": spent["pymarc"] / spent["ours"],
             "ratio_lingua": spent["pymarc"] / spent["ours_lingua"],
-            "detecting_rps": (len(sample) - warm) / spent["detecting"],
+            "detecting_rps": (len(sample) - warmup) / spent["detecting"],
             "ours_pool_rps": done / spent["ours_pool"],
             "ratio_pool": spent["pymarc"] / spent["ours_pool"],
         }
