@@ -97,7 +97,7 @@ def test_login_goes_back_to_the_asked_page(auth_client: FlaskClient) -> None:
         ("", "/librarian/"),
     ],
 )
-def test_next_stays_on_this_site(auth_app, target: str, safe: str) -> None:  # type: ignore[no-untyped-def]
+def test_next_stays_on_this_site(auth_app, target: str, safe: str) -> None:
     with auth_app.test_request_context():
         assert safe_next(target) == safe
 
@@ -117,7 +117,7 @@ def test_session_cookie_is_httponly_and_lax_on_loopback(auth_client: FlaskClient
     assert PASSWORD not in morsel.value
 
 
-def test_session_cookie_is_secure_off_loopback(tmp_path: Path, auth_backend) -> None:  # type: ignore[no-untyped-def]
+def test_session_cookie_is_secure_off_loopback(tmp_path: Path, auth_backend) -> None:
     app = create_app(librarian_config(tmp_path, host="0.0.0.0"), backend=auth_backend)
     client = app.test_client()
     r = login(client)
@@ -125,7 +125,7 @@ def test_session_cookie_is_secure_off_loopback(tmp_path: Path, auth_backend) -> 
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_secret_key_is_generated_once_and_kept(tmp_path: Path, auth_backend) -> None:  # type: ignore[no-untyped-def]
+def test_secret_key_is_generated_once_and_kept(tmp_path: Path, auth_backend) -> None:
     config = librarian_config(tmp_path)
     first = create_app(config, backend=auth_backend)
     key_file = tmp_path / SECRET_FILE
@@ -140,13 +140,13 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path, auth_backend) -> 
     assert second_client.get("/librarian/").status_code == 200
 
 
-def test_configured_secret_key_wins(tmp_path: Path, auth_backend) -> None:  # type: ignore[no-untyped-def]
+def test_configured_secret_key_wins(tmp_path: Path, auth_backend) -> None:
     config = librarian_config(tmp_path, ui={"secret_key": "k" * 40})
     assert create_app(config, backend=auth_backend).secret_key == "k" * 40
     assert not (tmp_path / SECRET_FILE).exists()
 
 
-def test_a_removed_account_loses_its_session(tmp_path: Path, auth_backend) -> None:  # type: ignore[no-untyped-def]
+def test_a_removed_account_loses_its_session(tmp_path: Path, auth_backend) -> None:
     config = librarian_config(tmp_path)
     app = create_app(config, backend=auth_backend)
     client = app.test_client()
@@ -164,7 +164,7 @@ def test_search_pages_stay_open(auth_client: FlaskClient) -> None:
     assert auth_client.get("/api/search?q=Abai").status_code == 200
 
 
-def test_a_new_password_ends_old_sessions(tmp_path: Path, auth_backend) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_password_ends_old_sessions(tmp_path: Path, auth_backend) -> None:
     app = create_app(librarian_config(tmp_path), backend=auth_backend)
     client = app.test_client()
     login(client)
@@ -179,7 +179,7 @@ def test_a_new_password_ends_old_sessions(tmp_path: Path, auth_backend) -> None:
     assert client2.get("/librarian/").status_code == 200
 
 
-def test_repeated_failures_make_that_name_wait(auth_app) -> None:  # type: ignore[no-untyped-def]
+def test_repeated_failures_make_that_name_wait(auth_app) -> None:
     client = auth_app.test_client()
     for _ in range(10):
         assert login(client, LIBRARIAN, "guess").status_code == 401

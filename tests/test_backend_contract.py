@@ -14,6 +14,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,7 +138,7 @@ def test_highlights_are_escaped_and_marked_in_the_records_script(loaded: SearchB
     ],
 )
 def test_every_filter(
-    loaded: SearchBackend, kw: dict[str, object], pred: Callable[[IndexDoc], bool]
+    loaded: SearchBackend, kw: dict[str, Any], pred: Callable[[IndexDoc], bool]
 ) -> None:
     r = search(loaded, **kw)
     assert clusters(r) == expect(pred)

@@ -46,6 +46,7 @@ def test_duplicates_cluster_with_preferred_first(store: DedupStore) -> None:
     update(store, [A, B, C])
     cid = store.cluster_of("anl:1")
     assert cid == store.cluster_of("nlrk:1") != store.cluster_of("nlrk:2")
+    assert cid is not None
     assert store.members(cid) == ["anl:1", "nlrk:1"]  # the more complete record first
     (pair,) = store.pairs_within(["anl:1", "nlrk:1"])
     assert pair.same and "title 1.00" in pair.reasons

@@ -87,7 +87,7 @@ def _all_rows(config: Config, have: str, lack: str) -> list[Record]:
         (["--subject", "проза"], lambda r: any("проза" in s.casefold() for s in r.subjects)),
     ],
 )
-def test_filters(catalogue: Config, tmp_path: Path, args: list[str], keep) -> None:  # type: ignore[no-untyped-def]
+def test_filters(catalogue: Config, tmp_path: Path, args: list[str], keep) -> None:
     everything = _all_rows(catalogue, "nlrk", "anl")
     want = {r.id for r in everything if keep(r)}
     assert 0 < len(want) < len(everything), "the filter should keep some, not all"

@@ -58,7 +58,7 @@ def _decide(client: FlaskClient, cluster_id: str, **form: str | list[str]) -> st
     return r.location
 
 
-def _decisions(config: Config) -> list:  # type: ignore[type-arg]
+def _decisions(config: Config) -> list:
     with StateDB(config.state_db) as db:
         return DedupStore(db.conn).decisions()
 

@@ -254,6 +254,7 @@ def test_module_cli_serves_a_directory(tmp_path):
         text=True,
         cwd=Path(__file__).resolve().parent.parent,
     )
+    assert proc.stdout is not None
     try:
         url = proc.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:") and url.endswith("/oai")

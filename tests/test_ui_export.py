@@ -21,7 +21,7 @@ def download(ui_client: FlaskClient, fmt: str, record_id: str) -> tuple[str, str
     resp = ui_client.get(f"/export/{fmt}/{record_id}")
     assert resp.status_code == 200
     assert resp.headers["Content-Disposition"].startswith("attachment; filename=")
-    return resp.mimetype, resp.text
+    return resp.mimetype or "", resp.text
 
 
 def test_ris(ui_client: FlaskClient) -> None:

@@ -54,7 +54,7 @@ def test_every_message_is_translated(lang: str) -> None:
     assert ids <= set(have), f"{lang}: run python -m search_ui.catalogues update"
     for key in ids:
         m = have[key]
-        strings = [m.string] if isinstance(m.string, str) else list(m.string)
+        strings = [m.string] if isinstance(m.string, str) else list(m.string or ())
         assert all(s.strip() for s in strings), f"{lang}: {key!r} untranslated"
         assert "fuzzy" not in m.flags, f"{lang}: {key!r} is fuzzy"
         source = key if isinstance(key, str) else key[-1]
@@ -81,7 +81,7 @@ def english_leaks(lang: str) -> tuple[set[str], list[re.Pattern[str]]]:
         if not m.id:
             continue
         forms = [m.id] if isinstance(m.id, str) else list(m.id)
-        strings = [m.string] if isinstance(m.string, str) else list(m.string)
+        strings = [m.string] if isinstance(m.string, str) else list(m.string or ())
         for form in forms:
             if form in strings:
                 continue  # the same word in both languages (az "Video") is no leak

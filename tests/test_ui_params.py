@@ -11,7 +11,7 @@ LIBS = ("anl", "nlrk")
 
 
 def parse(query: str) -> SearchState:
-    pairs = [tuple(p.split("=", 1)) for p in query.split("&") if p]
+    pairs = [(k, v) for k, _, v in (p.partition("=") for p in query.split("&") if p)]
     return parse_search(MultiDict(pairs), LIBS)
 
 
