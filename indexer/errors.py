@@ -40,3 +40,8 @@ class UnsupportedError(BackendError):
 
 class EngineUnavailable(BackendError):
     """The search engine cannot be reached, or speaks an incompatible version."""
+
+
+class StaleIndexError(BackendError):
+    """The index was built by an older Birlik with another layout: it must be rebuilt
+    (``birlik index`` does that by itself)."""

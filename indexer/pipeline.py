@@ -30,6 +30,7 @@ from indexer.backends.base import IndexDoc, SearchBackend
 from indexer.dedup.features import VERSION as FEATURES_VERSION
 from indexer.dedup.features import features
 from indexer.dedup.store import DedupStore
+from indexer.errors import StaleIndexError
 from indexer.normalise_pool import worker_count
 from indexer.normalise_run import NormaliseSummary, normalise_changed
 from indexer.record import Record
@@ -135,7 +136,7 @@ def _bring_up_to_date(
     target = current_rev(db)
     live = _live_count(db)
     stale_features = get_state(db.conn, DEDUP_VERSION) != FEATURES_VERSION
-    full = rebuild or since == 0 or stale_features or (live > 0 and engine.count() == 0)
+    full = rebuild or since == 0 or stale_features or (live > 0 and _empty(engine))
     changes: list[tuple[str, int, Record | None]] = []
     if not full:
         for change in changed_record_ids(db, since):
@@ -193,6 +194,15 @@ def _apply(
     backend.refresh()
     log.info("decision %s (%s) by %s: %d records re-indexed", action, kind, who, len(affected))
     return affected
+
+
+def _empty(engine: SearchBackend) -> bool:
+    """True when the index holds nothing, or was built by an older Birlik (then rebuilt)."""
+    try:
+        return engine.count() == 0
+    except StaleIndexError as e:
+        log.warning("%s; rebuilding it now", e)
+        return True
 
 
 def _live_count(db: StateDB) -> int:

@@ -210,3 +210,20 @@ def test_features_of_an_older_version_are_recomputed(
     again = run_index(config, db)
     assert again.full and again.clusters >= 100
     assert not run_index(config, db).full
+
+
+def test_an_index_of_an_older_layout_is_rebuilt(env: tuple[Config, StateDB]) -> None:
+    config, db = env
+    run_index(config, db)
+    pointer = config.data_dir / "birlik.current"
+    index_file = config.data_dir / pointer.read_text().strip()
+    with sqlite3.connect(index_file) as conn:
+        conn.execute("PRAGMA user_version = 1")  # as an older Birlik left it
+    conn.close()
+    summary = run_index(config, db)
+    assert summary.full and summary.indexed == 635
+    backend = _open(config)
+    try:
+        assert backend.count() == 635
+    finally:
+        backend.close()

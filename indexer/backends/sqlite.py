@@ -39,7 +39,7 @@ from indexer.backends.base import (
 )
 from indexer.backends.common import check_query, holdings_by_cluster, make_hit
 from indexer.documents import from_document, to_documents
-from indexer.errors import BackendError
+from indexer.errors import BackendError, StaleIndexError
 from indexer.record import Record
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ class SQLiteBackend(SearchBackend):
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version != sql.SCHEMA_VERSION:
                 conn.close()
-                raise BackendError(
+                raise StaleIndexError(
                     f"search index {path} has layout {version}, this Birlik needs "
                     f"{sql.SCHEMA_VERSION}: rebuild it (birlik index --rebuild)"
                 )
