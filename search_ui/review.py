@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -97,11 +99,35 @@ def _confirmed(members: Sequence[str], links: dict[str, set[str]]) -> bool:
     return seen == wanted
 
 
+_QUEUES: OrderedDict[tuple[str, int], list[QueueItem]] = OrderedDict()
+_QUEUES_LOCK = threading.Lock()
+
+
 def queue(conn: sqlite3.Connection) -> list[QueueItem]:
-    """Every cluster of more than one record, least certain first, confirmed ones last."""
+    """Every cluster of more than one record, least certain first, confirmed ones last.
+
+    Computed once per state of the clusters (``clusters_rev``): about 1.5 s at a million
+    records, then served from memory until any cluster changes."""
     if not has_dedup_tables(conn):
         return []
-    store = DedupStore(conn)  # its schema statements are no-ops on existing tables
+    store = DedupStore(conn, create=False)  # a read-only connection
+    rev = store.clusters_rev()
+    if rev < 0:  # no revision to key a cache on until the next index run
+        return _compute_queue(conn, store)
+    key = (conn.execute("PRAGMA database_list").fetchone()[2], rev)
+    with _QUEUES_LOCK:
+        cached = _QUEUES.get(key)
+    if cached is not None:
+        return cached
+    items = _compute_queue(conn, store)
+    with _QUEUES_LOCK:
+        _QUEUES[key] = items
+        while len(_QUEUES) > 4:
+            _QUEUES.popitem(last=False)
+    return items
+
+
+def _compute_queue(conn: sqlite3.Connection, store: DedupStore) -> list[QueueItem]:
     weakest = dict(
         conn.execute(
             "SELECT c1.cluster_id, min(p.score) FROM dedup_pairs p"
@@ -177,7 +203,7 @@ def pairs(conn: sqlite3.Connection, members: Sequence[str]) -> list[PairView]:
     """The automatic verdicts between the members, most telling (highest score) first."""
     found = [
         PairView(m.a, m.b, m.verdict, m.score, m.reasons)
-        for m in DedupStore(conn).pairs_within(members)
+        for m in DedupStore(conn, create=False).pairs_within(members)
     ]
     return sorted(found, key=lambda p: (-p.score, p.a, p.b))
 
@@ -200,4 +226,4 @@ def related_outside(conn: sqlite3.Connection, members: Sequence[str]) -> list[Pa
 
 def history(conn: sqlite3.Connection, members: Sequence[str]) -> list[Decision]:
     """Librarians' decisions touching the members, newest first."""
-    return sorted(DedupStore(conn).decisions(members), key=lambda d: -d.id)
+    return sorted(DedupStore(conn, create=False).decisions(members), key=lambda d: -d.id)

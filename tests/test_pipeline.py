@@ -227,3 +227,28 @@ def test_an_index_of_an_older_layout_is_rebuilt(env: tuple[Config, StateDB]) -> 
         assert backend.count() == 635
     finally:
         backend.close()
+
+
+def test_the_review_queue_is_cached_until_a_cluster_changes(env: tuple[Config, StateDB]) -> None:
+    from harvester.sqlite import connect
+    from search_ui import review
+
+    config, db = env
+    run_index(config, db)
+    reader = connect(config.state_db, readonly=True)
+    try:
+        first = review.queue(reader)
+        assert review.queue(reader) is first  # served from memory
+        anl, nlrk = _shared_pair()
+        split = next(q for q in first if anl in q.members)
+        backend = _open(config)
+        try:
+            apply_decision(db, backend, "cannot_link", [(anl, nlrk)], "split", "aygul")
+        finally:
+            backend.close()
+        after = review.queue(reader)
+        assert after is not first
+        assert all(not {anl, nlrk} <= set(q.members) for q in after)
+        assert len(after) == len(first) - (len(split.members) == 2)
+    finally:
+        reader.close()

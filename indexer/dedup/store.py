@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS dedup_decisions (id INTEGER PRIMARY KEY AUTOINCREMENT
     at REAL NOT NULL, note TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS dedup_decisions_a ON dedup_decisions(a);
 CREATE INDEX IF NOT EXISTS dedup_decisions_b ON dedup_decisions(b);
+CREATE TABLE IF NOT EXISTS dedup_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
 
@@ -71,10 +72,12 @@ class Decision:
 class DedupStore:
     """Keys, pairs and clusters over one state-database connection."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, *, create: bool = True) -> None:
+        """``create=False`` for a read-only connection (the tables must exist)."""
         self.conn = conn
-        with conn:
-            conn.executescript(SCHEMA)
+        if create:
+            with conn:
+                conn.executescript(SCHEMA)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -99,6 +102,17 @@ class DedupStore:
             ).fetchone()
             out[rid] = (row[0], row[1] == 0) if row else (rid, True)
         return out
+
+    def clusters_rev(self) -> int:
+        """Grows whenever any cluster is written (in the same transaction): readers that
+        derive something from the clusters (the review queue) key their caches on it."""
+        try:
+            row = self.conn.execute(
+                "SELECT value FROM dedup_meta WHERE key='clusters_rev'"
+            ).fetchone()
+        except sqlite3.OperationalError:  # a database from before the table existed
+            return -1
+        return int(row[0]) if row else 0
 
     def multi_member_clusters(self) -> list[tuple[str, list[str]]]:
         rows = self.conn.execute(
@@ -285,6 +299,10 @@ class DedupStore:
         self._write_clusters(clusters)
 
     def _write_clusters(self, clusters: dict[str, list[str]]) -> None:
+        self.conn.execute(
+            "INSERT INTO dedup_meta (key, value) VALUES ('clusters_rev', 1)"
+            " ON CONFLICT(key) DO UPDATE SET value = value + 1"
+        )
         self.conn.executemany(
             "INSERT OR REPLACE INTO clusters (record_id, cluster_id, rank) VALUES (?,?,?)",
             [(rid, cid, i) for cid, ids in clusters.items() for i, rid in enumerate(ids)],
