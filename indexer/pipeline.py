@@ -40,6 +40,7 @@ from indexer.state import (
     get_record,
     get_state,
     iter_records,
+    record_counts,
     set_state,
 )
 
@@ -134,7 +135,7 @@ def _bring_up_to_date(
     key = state_key(config)
     since = get_state(db.conn, key)
     target = current_rev(db)
-    live = _live_count(db)
+    live = sum(record_counts(db).values())
     stale_features = get_state(db.conn, DEDUP_VERSION) != FEATURES_VERSION
     full = rebuild or since == 0 or stale_features or (live > 0 and _empty(engine))
     changes: list[tuple[str, int, Record | None]] = []
@@ -203,11 +204,6 @@ def _empty(engine: SearchBackend) -> bool:
     except StaleIndexError as e:
         log.warning("%s; rebuilding it now", e)
         return True
-
-
-def _live_count(db: StateDB) -> int:
-    row = db.conn.execute("SELECT COUNT(*) FROM records WHERE deleted=0").fetchone()
-    return int(row[0]) if row else 0
 
 
 def _multi_clusters(db: StateDB) -> int:

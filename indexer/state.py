@@ -73,12 +73,23 @@ def ensure_schema(db: StateDB) -> None:
         raise BackendError(f"cannot create the indexer's tables in {db.path}: {e}") from e
 
 
-def _has_tables(db: StateDB) -> bool:
+Source = StateDB | sqlite3.Connection
+"""What the readers below read from: the state database, or a (read-only) connection to
+it such as the web UI holds."""
+
+
+def _conn(db: Source) -> sqlite3.Connection:
+    return db if isinstance(db, sqlite3.Connection) else db.conn
+
+
+def _has_tables(db: Source) -> bool:
     """True once ``ensure_schema`` has run on this database (readers before the first
     index run see nothing rather than an error)."""
-    row = db.conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='quarantine'"
-    ).fetchone()
+    row = (
+        _conn(db)
+        .execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='quarantine'")
+        .fetchone()
+    )
     return row is not None
 
 
@@ -135,12 +146,14 @@ def iter_records(db: StateDB, *, source: str | None = None, batch: int = 1000) -
         last = rows[-1]["id"]
 
 
-def get_record(db: StateDB, record_id: str) -> Record | None:
+def get_record(db: Source, record_id: str) -> Record | None:
     if not _has_tables(db):
         return None
-    row = db.conn.execute(
-        "SELECT json FROM records WHERE id=? AND deleted=0", (record_id,)
-    ).fetchone()
+    row = (
+        _conn(db)
+        .execute("SELECT json FROM records WHERE id=? AND deleted=0", (record_id,))
+        .fetchone()
+    )
     return Record.from_json(row["json"]) if row else None
 
 
@@ -173,7 +186,7 @@ def current_rev(db: StateDB) -> int:
 
 
 def quarantined(
-    db: StateDB, *, source: str | None = None, limit: int = 100
+    db: Source, *, source: str | None = None, limit: int = 100
 ) -> list[QuarantineEntry]:
     """Quarantined raw records, newest first."""
     if not _has_tables(db):
@@ -183,21 +196,21 @@ def quarantined(
     if source is not None:
         sql += " WHERE source=?"
         args.append(source)
-    rows = db.conn.execute(sql + " ORDER BY at DESC, seq DESC LIMIT ?", (*args, limit))
+    rows = _conn(db).execute(sql + " ORDER BY at DESC, seq DESC LIMIT ?", (*args, limit))
     return [QuarantineEntry(*tuple(r)) for r in rows.fetchall()]
 
 
-def quarantine_counts(db: StateDB) -> dict[str, int]:
+def quarantine_counts(db: Source) -> dict[str, int]:
     """Quarantined records per source."""
     if not _has_tables(db):
         return {}
-    rows = db.conn.execute("SELECT source, COUNT(*) FROM quarantine GROUP BY source")
+    rows = _conn(db).execute("SELECT source, COUNT(*) FROM quarantine GROUP BY source")
     return {r[0]: int(r[1]) for r in rows.fetchall()}
 
 
-def record_counts(db: StateDB) -> dict[str, int]:
+def record_counts(db: Source) -> dict[str, int]:
     """Live normalised records per source."""
     if not _has_tables(db):
         return {}
-    rows = db.conn.execute("SELECT source, COUNT(*) FROM records WHERE deleted=0 GROUP BY source")
+    rows = _conn(db).execute("SELECT source, COUNT(*) FROM records WHERE deleted=0 GROUP BY source")
     return {r[0]: int(r[1]) for r in rows.fetchall()}

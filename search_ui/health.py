@@ -24,6 +24,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
 from harvester.sqlite import connect
+from indexer.state import quarantine_counts
 from search_ui.app import Services
 
 log = logging.getLogger("birlik.ui.health")
@@ -166,14 +167,7 @@ def _fill(
         "SELECT source, MAX(ended) FROM runs WHERE status='ok' GROUP BY source ORDER BY source"
     ):
         success.add_metric([source], ended)
-    has_quarantine = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='quarantine'"
-    ).fetchone()
-    counts = (
-        dict(conn.execute("SELECT source, COUNT(*) FROM quarantine GROUP BY source").fetchall())
-        if has_quarantine
-        else {}
-    )
+    counts = quarantine_counts(conn)
     for key in sorted({*keys, *counts}):
         quarantined.add_metric([key], counts.get(key, 0))
 

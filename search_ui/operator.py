@@ -20,6 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import pgettext
 
 from harvester.config import SourceConfig, cron_trigger
+from indexer.state import quarantine_counts, quarantined
 from search_ui.auth import current_librarian, login_required
 from search_ui.views import services, state_conn
 
@@ -127,23 +128,12 @@ def source_status(conn: sqlite3.Connection | None, source: SourceConfig) -> Sour
     held = conn.execute(
         "SELECT COUNT(*) FROM raw_records WHERE source=? AND deleted=0", (key,)
     ).fetchone()[0]
-    total, entries = 0, []
-    if _has_quarantine(conn):
-        count = conn.execute("SELECT COUNT(*) FROM quarantine WHERE source=?", (key,))
-        total = count.fetchone()[0]
-        for q in conn.execute(
-            "SELECT identifier, prefix, step, reason, at FROM quarantine WHERE source=?"
-            " ORDER BY at DESC, seq DESC LIMIT ?",
-            (key, QUARANTINE_SHOWN),
-        ):
-            at = datetime.fromtimestamp(q["at"], UTC)
-            entries.append(Quarantined(q["identifier"], q["prefix"], q["step"], q["reason"], at))
-    return SourceStatus(source, last, nxt, running, int(held), int(total), entries)
-
-
-def _has_quarantine(conn: sqlite3.Connection) -> bool:
-    row = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='quarantine'")
-    return row.fetchone() is not None
+    total = quarantine_counts(conn).get(key, 0)
+    entries = [
+        Quarantined(q.identifier, q.prefix, q.step, q.reason, datetime.fromtimestamp(q.at, UTC))
+        for q in quarantined(conn, source=key, limit=QUARANTINE_SHOWN)
+    ]
+    return SourceStatus(source, last, nxt, running, int(held), total, entries)
 
 
 @bp.get("/")

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from indexer.dedup.store import Decision, DedupStore
 from indexer.record import Record
+from indexer.state import get_record
 from indexer.textkeys import search_key
 from search_ui import i18n
 
@@ -159,26 +160,15 @@ def with_titles(conn: sqlite3.Connection, items: Sequence[QueueItem]) -> list[Qu
 
 
 def load_record(conn: sqlite3.Connection, record_id: str) -> Record | None:
-    row = conn.execute(
-        "SELECT json FROM records WHERE id = ? AND deleted = 0", (record_id,)
-    ).fetchone()
-    return Record.from_json(row[0]) if row else None
+    return get_record(conn, record_id)
 
 
 def cluster_members(conn: sqlite3.Connection, cluster_id: str) -> list[str]:
-    return [
-        r[0]
-        for r in conn.execute(
-            "SELECT record_id FROM clusters WHERE cluster_id = ? ORDER BY rank", (cluster_id,)
-        )
-    ]
+    return DedupStore(conn, create=False).members(cluster_id)
 
 
 def cluster_of(conn: sqlite3.Connection, record_id: str) -> str | None:
-    row = conn.execute(
-        "SELECT cluster_id FROM clusters WHERE record_id = ?", (record_id,)
-    ).fetchone()
-    return str(row[0]) if row else None
+    return DedupStore(conn, create=False).cluster_of(record_id)
 
 
 def compare(records: Sequence[Record]) -> list[FieldRow]:

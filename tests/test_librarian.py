@@ -17,7 +17,7 @@ from harvester.store import StateDB
 from indexer.dedup.store import DedupStore
 from indexer.pipeline import run_index
 from search_ui import create_app, review
-from tests.support.librarian import LIBRARIAN, csrf_token, login
+from tests.support.librarian import LIBRARIAN, csrf_token, login, review_queue
 from tests.support.samples import shared_works
 
 CLUSTER_LINK = re.compile(r'class="cluster-link" href="/librarian/clusters/([^"]+)"')
@@ -38,14 +38,6 @@ def client(app: Flask) -> FlaskClient:
     return c
 
 
-def _queue(conn_config: Config) -> list[review.QueueItem]:
-    conn = connect(conn_config.state_db, readonly=True)
-    try:
-        return review.queue(conn)
-    finally:
-        conn.close()
-
-
 def _holders(client: FlaskClient, record_id: str) -> set[str]:
     data = client.get(f"/api/records/{record_id}").get_json()
     return {h["id"] for h in data["holdings"]}
@@ -64,7 +56,7 @@ def _decisions(config: Config) -> list:
 
 
 def test_queue_least_certain_first(client: FlaskClient, catalogue: Config) -> None:
-    items = _queue(catalogue)
+    items = review_queue(catalogue)
     assert len(items) == sum(p.relation == "same" for p in shared_works())
     certainties = [i.certainty for i in items]
     assert certainties == sorted(certainties)
@@ -80,7 +72,7 @@ def test_queue_least_certain_first(client: FlaskClient, catalogue: Config) -> No
 def test_comparison_marks_differences_and_shows_reasons(
     client: FlaskClient, catalogue: Config
 ) -> None:
-    item = _queue(catalogue)[0]
+    item = review_queue(catalogue)[0]
     html = client.get(f"/librarian/clusters/{item.cluster_id}?lang=en").get_data(as_text=True)
     for rid in item.members:
         assert rid in html
@@ -92,7 +84,7 @@ def test_comparison_marks_differences_and_shows_reasons(
 
 
 def test_confirm(client: FlaskClient, catalogue: Config) -> None:
-    item = _queue(catalogue)[0]
+    item = review_queue(catalogue)[0]
     before = time.time()
     where = _decide(
         client, item.cluster_id, action="confirm", note="checked", member=list(item.members)
@@ -105,12 +97,12 @@ def test_confirm(client: FlaskClient, catalogue: Config) -> None:
     page = client.get(where + "?lang=en").get_data(as_text=True)
     assert "Confirmed: these records are one work." in page
     assert LIBRARIAN in page
-    after = _queue(catalogue)
+    after = review_queue(catalogue)
     assert after[-1].cluster_id == item.cluster_id and after[-1].confirmed
 
 
 def test_split_then_rebuild(client: FlaskClient, catalogue: Config) -> None:
-    item = _queue(catalogue)[0]
+    item = review_queue(catalogue)[0]
     a, b = item.members
     assert _holders(client, a) == {a, b}
     _decide(client, item.cluster_id, action="split", record=b, member=[a, b])
@@ -120,7 +112,7 @@ def test_split_then_rebuild(client: FlaskClient, catalogue: Config) -> None:
     assert _holders(client, b) == {b}
     with StateDB(catalogue.state_db) as db:
         run_index(catalogue, db, rebuild=True)
-    assert item.cluster_id not in {i.cluster_id for i in _queue(catalogue)}
+    assert item.cluster_id not in {i.cluster_id for i in review_queue(catalogue)}
     conn = connect(catalogue.state_db, readonly=True)
     assert review.cluster_of(conn, a) != review.cluster_of(conn, b)
     conn.close()
@@ -144,14 +136,14 @@ def test_merge_two_clusters(client: FlaskClient, catalogue: Config) -> None:
 
 
 def test_decisions_need_a_csrf_token(client: FlaskClient, catalogue: Config) -> None:
-    item = _queue(catalogue)[0]
+    item = review_queue(catalogue)[0]
     r = client.post(f"/librarian/clusters/{item.cluster_id}/decide", data={"action": "confirm"})
     assert r.status_code == 400
     assert _decisions(catalogue) == []
 
 
 def test_anonymous_decisions_are_refused(app: Flask, catalogue: Config) -> None:
-    item = _queue(catalogue)[0]
+    item = review_queue(catalogue)[0]
     anon = app.test_client()
     token = csrf_token(anon, "/login")  # a valid token of an anonymous session
     r = anon.post(
@@ -164,7 +156,7 @@ def test_anonymous_decisions_are_refused(app: Flask, catalogue: Config) -> None:
 
 
 def test_a_stale_form_changes_nothing(client: FlaskClient, catalogue: Config) -> None:
-    item = _queue(catalogue)[0]
+    item = review_queue(catalogue)[0]
     _decide(client, item.cluster_id, action="confirm", member=[item.members[0], "anl:gone"])
     assert _decisions(catalogue) == []
     _decide(client, item.cluster_id, action="split", record="anl:not-a-member")
@@ -181,7 +173,7 @@ def test_unknown_cluster_is_404(client: FlaskClient) -> None:
 def test_librarian_pages_have_no_english(client: FlaskClient, catalogue: Config, lang: str) -> None:
     from tests.test_ui_i18n import leaks_on
 
-    item = _queue(catalogue)[0]
+    item = review_queue(catalogue)[0]
     where = _decide(client, item.cluster_id, action="confirm", note="ok")
     client.get(where, headers={"Accept-Language": lang})  # shows (and clears) the flash
     pages = [
@@ -209,7 +201,7 @@ def test_librarian_templates_have_no_untranslated_text() -> None:
 
 
 def test_three_records_side_by_side(client: FlaskClient, catalogue: Config) -> None:
-    item = _queue(catalogue)[0]
+    item = review_queue(catalogue)[0]
     pair = next(p for p in shared_works() if p.relation == "other_edition")
     third = f"anl:{pair.anl_id}"
     _decide(client, item.cluster_id, action="merge", other=third)
@@ -224,4 +216,4 @@ def test_three_records_side_by_side(client: FlaskClient, catalogue: Config) -> N
     _decide(client, cid or "", action="confirm", member=members)
     confirms = [d for d in _decisions(catalogue) if d.action == "confirm"]
     assert len(confirms) == 2  # the preferred record linked to each of the other two
-    assert next(i for i in _queue(catalogue) if i.cluster_id == cid).confirmed
+    assert next(i for i in review_queue(catalogue) if i.cluster_id == cid).confirmed

@@ -13,7 +13,7 @@ from harvester.config import Config
 from harvester.sqlite import connect
 from search_ui import create_app, review
 from tests.support.browser import ARTIFACTS, CHROMIUM, chromium, page_of, serving
-from tests.support.librarian import LIBRARIAN, PASSWORD
+from tests.support.librarian import LIBRARIAN, PASSWORD, review_queue
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,14 +35,6 @@ def page(served: str) -> Iterator[Any]:
         yield pg
 
 
-def _queue(config: Config) -> list[review.QueueItem]:
-    conn = connect(config.state_db, readonly=True)
-    try:
-        return review.queue(conn)
-    finally:
-        conn.close()
-
-
 def _cluster_of(config: Config, record_id: str) -> str | None:
     conn = connect(config.state_db, readonly=True)
     try:
@@ -52,7 +44,7 @@ def _cluster_of(config: Config, record_id: str) -> str | None:
 
 
 def test_review_flow(page: Any, served: str, catalogue: Config) -> None:
-    first, second = _queue(catalogue)[:2]
+    first, second = review_queue(catalogue)[:2]
     page.goto(served + "/librarian/?lang=en")
     assert "/login" in page.url  # anonymous: sent to the login page
     page.fill("#name", LIBRARIAN)
@@ -98,7 +90,7 @@ def test_review_flow(page: Any, served: str, catalogue: Config) -> None:
 
     # Both decisions hold after a full rebuild.
     assert main(["--config", str(catalogue.path), "index", "--rebuild"]) == 0
-    after = {i.cluster_id: i for i in _queue(catalogue)}
+    after = {i.cluster_id: i for i in review_queue(catalogue)}
     assert after[first.cluster_id].confirmed
     assert _cluster_of(catalogue, out) != _cluster_of(catalogue, second.members[0])
     assert second.cluster_id not in after

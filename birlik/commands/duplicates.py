@@ -17,7 +17,7 @@ from harvester.config import load_config
 from harvester.errors import BirlikError
 from harvester.sqlite import connect
 from indexer.dedup.store import DedupStore
-from indexer.record import Record
+from indexer.state import get_record
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,11 +26,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _time(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _record(conn: Any, record_id: str) -> Record | None:
-    row = conn.execute("SELECT json FROM records WHERE id=? AND deleted=0", (record_id,)).fetchone()
-    return Record.from_json(row[0]) if row else None
 
 
 def collect(conn: Any) -> list[dict[str, Any]]:
@@ -42,7 +37,7 @@ def collect(conn: Any) -> list[dict[str, Any]]:
         same = [p.score for p in pairs if p.same]
         entries = []
         for i, rid in enumerate(members):
-            rec = _record(conn, rid)
+            rec = get_record(conn, rid)
             entries.append(
                 {
                     "id": rid,

@@ -147,3 +147,15 @@ def catalogue(sample_catalogue: Path, tmp_path: Path) -> Config:
     dest = tmp_path / "catalogue"
     shutil.copytree(sample_catalogue, dest, ignore=shutil.ignore_patterns("*.provider.*"))
     return load_config(dest / "birlik.toml")
+
+
+def review_queue(config: Config) -> list[Any]:
+    """The review queue as the librarians' page reads it (read-only connection)."""
+    from harvester.sqlite import connect
+    from search_ui import review
+
+    conn = connect(config.state_db, readonly=True)
+    try:
+        return review.queue(conn)
+    finally:
+        conn.close()
