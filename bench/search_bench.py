@@ -133,7 +133,7 @@ def bench(
     reuse: bool = False,
 ) -> None:
     t = time.perf_counter()
-    if args.index and backend.count() == n:
+    if args.index and _holds(backend, n):
         print(f"{kind}: reusing the {n:,} records behind {args.index}; one query at a time:")
     elif reuse and _holds(backend, n):
         print(f"{kind}: reusing the {n:,} records in {args.sqlite_dir}; one query at a time:")

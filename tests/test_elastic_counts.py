@@ -1,21 +1,21 @@
 """Engine-only behaviour of the Elasticsearch and OpenSearch adapters: when counts stop being
 exact, and that they say so.
 
-Above ``exact_limit`` matching records the adapters answer from one request: the total is
-the number of matching preferred records and facet counts count records, both flagged.
-The limit is lowered here so 1 200 records cross it.
+Above ``exact_limit`` matching records the total and the facet counts are estimated from a
+random sample of clusters, rounded to two figures and flagged. The limits are lowered here
+so 1 200 records cross them.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from indexer.backends.base import IndexDoc, SearchQuery
+from indexer.backends.elastic_search import Limits
 from indexer.backends.elasticbase import ElasticBackend
 from tests.support.backends import drop, open_backend
 from tests.support.records import generated
@@ -48,22 +48,47 @@ def test_below_the_limit_counts_are_exact_cluster_counts(engine: ElasticBackend)
     }
 
 
+@pytest.mark.parametrize(("share", "tolerance"), [(1.0, 0.02), (0.25, 0.25)])
 def test_above_the_limit_counts_are_flagged_estimates(
-    engine: ElasticBackend, monkeypatch: pytest.MonkeyPatch
+    engine: ElasticBackend, monkeypatch: pytest.MonkeyPatch, share: float, tolerance: float
 ) -> None:
-    monkeypatch.setattr(engine, "exact_limit", 100)
+    monkeypatch.setattr(engine, "limits", Limits(exact_limit=100, first_share=share, min_sample=50))
     r = engine.search(SearchQuery(facet_size=10))
     assert not r.total_exact and not r.facets_exact
-    assert r.total == sum(d.preferred for d in DOCS)  # clusters whose preferred record matches
-    records = Counter(d.record.source for d in DOCS)
-    assert {v.value: v.count for v in r.facets["library"]} == dict(records)
+    assert r.total == pytest.approx(1080, rel=tolerance)
+    clusters: dict[str, set[str]] = {}
+    for d in DOCS:
+        clusters.setdefault(d.record.source, set()).add(d.cluster_id)
+    got = {v.value: v.count for v in r.facets["library"]}
+    assert got.keys() == clusters.keys()
+    for library, members in clusters.items():
+        assert got[library] == pytest.approx(len(members), rel=tolerance)
     assert len(r.hits) == 20 and len({h.cluster_id for h in r.hits}) == 20
+
+
+def test_a_small_first_sample_is_drawn_again_larger(
+    engine: ElasticBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1/2048 of 1 080 clusters is next to none: a sample of about 600 records is drawn."""
+    monkeypatch.setattr(engine, "limits", Limits(exact_limit=100, min_sample=300))
+    r = engine.search(SearchQuery(facet_size=10))
+    assert not r.total_exact
+    assert r.total == pytest.approx(1080, rel=0.2)
+
+
+def test_pages_collapsed_here_and_by_the_engine_agree(
+    engine: ElasticBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    q = [SearchQuery(q="tarihy", sort=s, page=3, facets=False) for s in ("relevance", "title")]
+    here = [engine.search(x) for x in q]
+    monkeypatch.setattr(engine, "limits", Limits(shallow=0))
+    assert [engine.search(x) for x in q] == here
 
 
 def test_a_small_result_stays_exact_whatever_the_limit(
     engine: ElasticBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine, "exact_limit", 100)
+    monkeypatch.setattr(engine, "limits", Limits(exact_limit=100))
     r = engine.search(SearchQuery(q="g11"))
     assert r.total_exact and r.total == 1 and r.hits[0].record.id.endswith(":g11")
 

@@ -40,6 +40,14 @@ def check_query(query: SearchQuery) -> ParsedQuery:
     return parse(query.q)
 
 
+def about(x: float) -> int:
+    """``x`` rounded to two significant figures (an estimate should not look exact)."""
+    n = round(x)
+    if n < 100:
+        return n
+    return int(round(n, 2 - len(str(n))))
+
+
 def facet_names() -> tuple[str, ...]:
     return FACETS
 

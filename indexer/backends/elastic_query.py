@@ -9,21 +9,26 @@ in ``query_string`` syntax.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
 from indexer.backends.base import FACETS, MAX_WINDOW, FacetValue, SearchQuery
+from indexer.backends.common import about
 from indexer.documents import FIELD_KEYS, KEY_FIELDS, WEIGHTS
 from indexer.query import ParsedQuery, Term
 
+LAYOUT = 2
+"""Version of the mappings below, kept in the index's ``_meta``: an index of another layout
+is rebuilt by the next index run (``StaleIndexError``)."""
 EXACT_LIMIT = 2000
 """Up to this many matching records, the total and the facet counts are exact cluster
-counts (a second request with ``cardinality`` aggregations, exact below their threshold).
-Above it the first request's figures stand, flagged as not exact: the total counts the
-clusters whose preferred record matches (a lower bound) and facet counts count records,
-so a cluster with two matching members counts twice. Per-bucket cluster counts cost about
-10 ms per thousand matches on a small node (and seconds over a million); a plain count
-costs next to nothing."""
+counts (``exact_body``: ``cardinality`` aggregations, exact below their threshold). Above
+it they are estimated from a sample of clusters (``sample_body``). Per-bucket cluster
+counts cost about 10 ms per thousand matches on a small node (and seconds over a
+million)."""
+HASH_SPAN = 1 << 63
+"""``cluster_hash`` values lie in [0, HASH_SPAN)."""
 _STORED = {"type": "keyword", "index": False, "doc_values": False}
 _KEYWORD = {"type": "keyword"}
 _FACET = {"type": "keyword", "eager_global_ordinals": True}
@@ -32,9 +37,11 @@ _KEYS = {"type": "text", "analyzer": "keys", "norms": True}
 
 MAPPINGS: dict[str, Any] = {
     "dynamic": "strict",
+    "_meta": {"birlik_layout": LAYOUT},
     "properties": {
         "id": _KEYWORD,
         "cluster_id": _KEYWORD,
+        "cluster_hash": {"type": "long", "doc_values": False},  # points only: sample ranges
         "preferred": {"type": "boolean"},
         "library": _FACET,
         "languages": _FACET,
@@ -71,7 +78,8 @@ FACET_FIELDS = {
 _ALL = [f"{k}^{WEIGHTS[k]:g}" for k in KEY_FIELDS]
 _TIEBREAK = [{"title_sort": "asc"}, {"cluster_id": "asc"}]
 _SORTS: dict[str, list[Any]] = {
-    "relevance": [{"_score": "desc"}, *_TIEBREAK],
+    "relevance": [{"_score": "desc"}],  # ties in index order: a tiebreak would stop the
+    # engine from skipping records that cannot reach the top (several ms on a broad query)
     "year_desc": [{"year": {"order": "desc", "missing": "_last"}}, *_TIEBREAK],
     "year_asc": [{"year": {"order": "asc", "missing": "_last"}}, *_TIEBREAK],
     "title": [
@@ -125,34 +133,52 @@ def bool_query(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
     return {"bool": {"must": must, "filter": filters}}
 
 
-def search_body(
-    query: SearchQuery, parsed: ParsedQuery, exact_limit: int = EXACT_LIMIT
+def hits_body(
+    query: SearchQuery, parsed: ParsedQuery, *, fetch: int, collapse: bool, track: int
 ) -> dict[str, Any]:
-    """One page of collapsed hits, matching preferred records and facets counted in records.
+    """Ranked matches, named by record id and cluster id only (no stored document is read).
 
-    Records are counted exactly up to ``exact_limit`` (``track_total_hits``), so the
-    caller knows whether ``exact_body`` is affordable."""
+    Without ``collapse``: the first ``fetch`` matching records, which the caller collapses
+    into clusters (first record of each cluster in this order, the order ``collapse`` gives).
+    Ranking them, the engine skips records that cannot reach the top (block-max WAND), which
+    ``collapse`` rules out: it must rank every match. With ``collapse`` (deep pages): the
+    page of clusters itself. Records are counted up to ``track``."""
+    sort = _SORTS[query.sort]
+    if query.sort == "relevance" and not parsed.terms:
+        sort = [{"preferred": "desc"}, *_TIEBREAK]
     body: dict[str, Any] = {
         "query": bool_query(query, parsed),
-        "collapse": {"field": "cluster_id"},
-        "sort": _SORTS[query.sort],
-        "from": (query.page - 1) * query.size,
-        "size": query.size,
-        "_source": ["record", "cluster_id"],
-        "track_total_hits": exact_limit,
-        "aggs": {"preferred": {"filter": {"term": {"preferred": True}}}},
+        "sort": sort,
+        "stored_fields": "_none_",  # not even _id: reading stored fields costs ms a page
+        "docvalue_fields": ["cluster_id", "id"],
+        "track_total_hits": track,
     }
-    if query.sort == "relevance" and not parsed.terms:
-        body["sort"] = [{"preferred": "desc"}, *_TIEBREAK]
-    if query.facets:
-        for name in FACETS:
-            body["aggs"][f"facet_{name}"] = {
-                "terms": {
-                    "field": FACET_FIELDS[name],
-                    "size": query.facet_size,
-                    "order": [{"_count": "desc"}, {"_key": "asc"}],
-                }
-            }
+    if collapse:
+        body |= {
+            "collapse": {"field": "cluster_id"},
+            "from": (query.page - 1) * query.size,
+            "size": query.size,
+        }
+    else:
+        body |= {"from": 0, "size": fetch}
+    return body
+
+
+def sample_body(
+    query: SearchQuery, parsed: ParsedQuery, share: float, *, facets: bool = True
+) -> dict[str, Any]:
+    """Matching records of a random ``share`` of the clusters (by ``cluster_hash``), counted
+    in records and clusters, with facets counted in clusters when ``facets`` (and the query
+    asks for them). The hash range leads the match, so the engine visits about ``share`` of
+    the matches, unscored."""
+    if not facets and query.facets:
+        query = dataclasses.replace(query, facets=False)
+    body = exact_body(query, parsed)
+    if share < 1:
+        body["query"]["bool"]["filter"].append(
+            {"range": {"cluster_hash": {"lt": int(HASH_SPAN * share)}}}
+        )
+    body["track_total_hits"] = True
     return body
 
 
@@ -205,6 +231,11 @@ def holdings_body(cluster_ids: list[str]) -> dict[str, Any]:
     }
 
 
+def members_body(cluster_ids: list[str]) -> dict[str, Any]:
+    """``holdings_body`` with each member's stored record: the page's hits are read from it."""
+    return holdings_body(cluster_ids) | {"_source": ["record"]}
+
+
 def holding_rows(resp: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
     """(cluster_id, library, record id) of each hit of a ``holdings_body`` search."""
     for h in resp["hits"]["hits"]:
@@ -212,8 +243,11 @@ def holding_rows(resp: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
         yield f["cluster_id"][0], f["library"][0], f["id"][0]
 
 
-def facets_from(aggs: dict[str, Any]) -> dict[str, tuple[FacetValue, ...]]:
-    """Facet values from ``search_body`` (record counts) or ``exact_body`` (cluster counts)."""
+def facets_from(
+    aggs: dict[str, Any], scale: float | None = None
+) -> dict[str, tuple[FacetValue, ...]]:
+    """Facet values counted in clusters (``exact_body``, ``sample_body``); counts of a sample
+    are multiplied by ``scale`` and rounded to two figures (estimates)."""
     out: dict[str, tuple[FacetValue, ...]] = {}
     for name in FACETS:
         agg = aggs.get(f"facet_{name}")
@@ -222,7 +256,9 @@ def facets_from(aggs: dict[str, Any]) -> dict[str, tuple[FacetValue, ...]]:
         out[name] = tuple(
             FacetValue(
                 str(b.get("key_as_string", b["key"])),
-                int(b["clusters"]["value"] if "clusters" in b else b["doc_count"]),
+                int(b["clusters"]["value"])
+                if scale is None
+                else about(b["clusters"]["value"] * scale),
             )
             for b in agg["buckets"]
         )

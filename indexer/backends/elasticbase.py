@@ -20,10 +20,11 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar, TypeVar, cast
 
 from indexer.backends import elastic_query as eq
-from indexer.backends.base import Hit, IndexDoc, SearchBackend, SearchQuery, SearchResult
-from indexer.backends.common import check_query, holdings_by_cluster, make_hit
+from indexer.backends import elastic_search
+from indexer.backends.base import IndexDoc, SearchBackend, SearchQuery, SearchResult
+from indexer.backends.common import check_query
 from indexer.documents import from_document, to_json_documents
-from indexer.errors import BackendError, EngineUnavailable
+from indexer.errors import BackendError, EngineUnavailable, StaleIndexError
 from indexer.record import Record
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,8 @@ class ElasticBackend(SearchBackend):
     unreachable: ClassVar[tuple[type[BaseException], ...]] = ()
     failures: ClassVar[tuple[type[BaseException], ...]] = ()
     not_found: ClassVar[type[BaseException]] = LookupError
-    exact_limit = eq.EXACT_LIMIT
-    """Matching records up to which counts are exact (tests lower it)."""
+    limits = elastic_search.Limits()
+    """When counts are exact, and how samples are drawn (tests lower them)."""
     request_cache = True
     """Let the engine cache whole search responses (dropped at the next refresh that
     changed something): a repeated query, or the next page's facets, costs a look-up."""
@@ -68,6 +69,7 @@ class ElasticBackend(SearchBackend):
         self.alias = name
         self.client: Any = self._make_client(url, timeout)
         self._ready = False
+        self._layout_ok = False
 
     def _make_client(self, url: str, timeout: float) -> Any:
         raise NotImplementedError
@@ -134,6 +136,21 @@ class ElasticBackend(SearchBackend):
             self._call(indices.put_alias, index=new, name=self.alias)
         self._ready = True
 
+    def _check_layout(self) -> None:
+        """``StaleIndexError`` when the index behind the alias was made by another Birlik
+        (other mappings): the next index run rebuilds it."""
+        if self._layout_ok:
+            return
+        resp = self._call(self.client.indices.get_mapping, index=self.alias)
+        for index, m in resp.items():
+            layout = m.get("mappings", {}).get("_meta", {}).get("birlik_layout")
+            if layout != eq.LAYOUT:
+                raise StaleIndexError(
+                    f"{self.product} index {index} has layout {layout}, this Birlik needs "
+                    f"{eq.LAYOUT}: rebuild it (birlik index --rebuild)"
+                )
+        self._layout_ok = True
+
     def _new_index(self) -> str:
         name = f"{self.alias}-v{time.time_ns()}"
         self._call(self.client.indices.create, index=name)
@@ -190,6 +207,7 @@ class ElasticBackend(SearchBackend):
 
     def add(self, docs: Iterable[IndexDoc]) -> int:
         self._ensure()
+        self._check_layout()
         return self._bulk(self._index_actions(docs, self.alias))
 
     def delete(self, record_ids: Iterable[str]) -> int:
@@ -206,6 +224,7 @@ class ElasticBackend(SearchBackend):
 
     def count(self) -> int:
         self._ensure()
+        self._check_layout()
         return int(self._call(self.client.count, index=self.alias)["count"])
 
     def reset(self) -> None:
@@ -254,46 +273,29 @@ class ElasticBackend(SearchBackend):
     # -- reading -----------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
-        """Hits and record-count facets in one request; when at most ``exact_limit`` records
-        match, a second small request counts clusters exactly. Above that the total is an
-        estimate and facets count records (``total_exact`` / ``facets_exact`` say so)."""
+        """Two round trips (``elastic_search``); counts exact up to ``limits.exact_limit``
+        matching records, estimated from a sample of clusters above (and flagged)."""
         parsed = check_query(query)
         self._ensure()
-        resp = self._search(eq.search_body(query, parsed, self.exact_limit))
-        matched = resp["hits"]["total"]
-        aggs = resp.get("aggregations", {})
-        exact = matched["relation"] == "eq" and matched["value"] <= self.exact_limit
-        total = 0
-        if exact and matched["value"]:
-            aggs = self._search(eq.exact_body(query, parsed, self.exact_limit))["aggregations"]
-            total = int(aggs["clusters"]["value"])
-        elif not exact:
-            total = int(aggs["preferred"]["doc_count"])
-        hits = self._hits(resp["hits"]["hits"], parsed)
-        return SearchResult(total, query.page, query.size, hits, eq.facets_from(aggs), exact, exact)
+        self._check_layout()
+        return elastic_search.search(self._msearch, query, parsed, self.limits)
 
-    def _search(self, body: dict[str, Any]) -> Any:
-        return self._call(
-            self.client.search, index=self.alias, body=body, request_cache=self.request_cache
-        )
-
-    def _hits(self, page: list[dict[str, Any]], parsed: Any) -> tuple[Hit, ...]:
-        """Hits with every member's holding (one more request for the page's clusters)."""
-        clusters = [h["_source"]["cluster_id"] for h in page]
-        holdings = {}
-        if clusters:
-            members = self._search(eq.holdings_body(clusters))
-            holdings = holdings_by_cluster(eq.holding_rows(members))
-        return tuple(
-            make_hit(
-                h["_source"]["cluster_id"],
-                from_document(h["_source"]),
-                holdings,
-                parsed,
-                h.get("_score") or 0.0,
-            )
-            for h in page
-        )
+    def _msearch(self, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Run searches side by side in one ``_msearch``; a failed one raises, named."""
+        lines: list[dict[str, Any]] = []
+        for body in bodies:
+            lines += [{"request_cache": self.request_cache}, body]
+        resp = self._call(self.client.msearch, index=self.alias, body=lines)
+        out = []
+        for r in resp["responses"]:
+            if "error" in r:
+                error = r["error"]
+                reason = error.get("reason") if isinstance(error, dict) else error
+                if r.get("status") == 429:
+                    raise EngineUnavailable(f"{self.product} at {self.url} is overloaded (429)")
+                raise BackendError(f"{self.product} at {self.url} failed: {reason}")
+            out.append(r)
+        return out
 
     def get(self, record_id: str) -> Record | None:
         self._ensure()

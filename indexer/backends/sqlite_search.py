@@ -38,6 +38,7 @@ import orjson
 
 from indexer.backends import sqlite_sql as sql
 from indexer.backends.base import FACETS, FacetValue, SearchQuery
+from indexer.backends.common import about
 from indexer.query import ParsedQuery
 
 SAMPLE = 300
@@ -90,14 +91,6 @@ class Answer:
     total_exact: bool
     facets: dict[str, tuple[FacetValue, ...]]
     facets_exact: bool
-
-
-def about(x: float) -> int:
-    """``x`` rounded to two significant figures (an estimate should not look exact)."""
-    n = round(x)
-    if n < 100:
-        return n
-    return int(round(n, 2 - len(str(n))))
 
 
 def sort_key(sort: str) -> Callable[[Row], tuple[Any, ...]]:
