@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,11 +47,28 @@ def _raise_interrupt(_signum: int, _frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host:port``, the first address ``host`` resolves to.
+
+    Bound here rather than by waitress: when the port is taken, waitress's ``create_server``
+    raises with its socket, its wake-up pipe and its worker threads left open. This raises
+    ``OSError`` with nothing open.
+    """
+    infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, _, _, _, address = infos[0]
+    return socket.create_server(address, family=family)
+
+
 def serve_app(app: Any, host: str, port: int, *, threads: int = 4, label: str = "Birlik") -> None:
     """Serve ``app`` with waitress until interrupted; print the URL once it listens."""
     from waitress.server import create_server
 
-    server: Any = create_server(app, host=host, port=port, threads=threads, ident="birlik")
+    sock = listening_socket(host, port)
+    try:
+        server: Any = create_server(app, sockets=[sock], threads=threads, ident="birlik")
+    except BaseException:
+        sock.close()
+        raise
     try:
         shown = f"[{host}]" if ":" in host else host
         print(f"{label}: http://{shown}:{server.effective_port}/", flush=True)
