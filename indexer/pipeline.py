@@ -11,8 +11,9 @@ to be worth doing record by record) re-normalises from the raw store without tou
 network, recomputes every cluster (librarians' decisions are re-applied, cluster ids kept)
 and swaps in a new index atomically: readers never see a half-built one.
 
-``apply_decision`` is the librarian's path: the decision is stored, its neighbourhood is
-re-clustered and the affected records are re-indexed at once.
+``apply_decision`` is the librarian's path: the decision is stored and its neighbourhood
+re-clustered in one transaction, then the affected records are re-indexed at once. (If
+that last write fails, their documents keep their old clusters until a full pass.)
 """
 
 from __future__ import annotations
@@ -187,9 +188,9 @@ def _apply(
     note: str,
 ) -> set[str]:
     dedup = DedupStore(db.conn)
-    dedup.decide(kind, pairs, action, who, note)
     seeds = {rid for pair in pairs for rid in pair}
-    with db.transaction():
+    with db.transaction():  # the decision and the clusters it moves: both or neither
+        dedup.write_decision(kind, pairs, action, who, note)
         affected = dedup.recluster_around(seeds)
     _write_docs(db, backend, dedup, affected)
     backend.refresh()

@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -252,3 +252,41 @@ def test_the_review_queue_is_cached_until_a_cluster_changes(env: tuple[Config, S
         assert len(after) == len(first) - (len(split.members) == 2)
     finally:
         reader.close()
+
+
+def test_a_decision_is_recorded_only_with_its_reclustering(
+    env: tuple[Config, StateDB], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-clustering that fails after writing clusters leaves neither the decision nor
+    those clusters; the librarian's next try works."""
+    config, db = env
+    run_index(config, db)
+    anl, nlrk = _shared_pair()
+    dedup = DedupStore(db.conn)
+    cid = dedup.cluster_of(anl)
+    assert cid is not None and dedup.cluster_of(nlrk) == cid
+    rev = dedup.clusters_rev()
+    recluster = DedupStore.recluster_around
+
+    def crash(self: DedupStore, ids: Iterable[str]) -> set[str]:
+        recluster(self, ids)  # the clusters are written, then the process "dies"
+        raise RuntimeError("crash while re-clustering")
+
+    monkeypatch.setattr(DedupStore, "recluster_around", crash)
+    backend = _open(config)
+    try:
+        with pytest.raises(RuntimeError, match="crash while re-clustering"):
+            apply_decision(db, backend, "cannot_link", [(anl, nlrk)], "split", "aygul")
+        with sqlite3.connect(config.state_db) as other:  # what another reader sees
+            assert other.execute("SELECT COUNT(*) FROM dedup_decisions").fetchone() == (0,)
+        other.close()
+        assert dedup.decisions() == []
+        assert (dedup.cluster_of(anl), dedup.cluster_of(nlrk)) == (cid, cid)
+        assert dedup.clusters_rev() == rev
+        monkeypatch.undo()
+        affected = apply_decision(db, backend, "cannot_link", [(anl, nlrk)], "split", "aygul")
+        assert {anl, nlrk} <= affected
+        assert [d.action for d in dedup.decisions()] == ["split"]
+        assert dedup.cluster_of(anl) != dedup.cluster_of(nlrk)
+    finally:
+        backend.close()

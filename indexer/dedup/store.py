@@ -154,18 +154,25 @@ class DedupStore:
         self, kind: str, pairs: Iterable[tuple[str, str]], action: str, who: str, note: str = ""
     ) -> None:
         """Store a librarian's decision as must-link or cannot-link pairs (who and when)."""
-        now = time.time()
         with self.conn:
-            for a, b in pairs:
-                if a == b:
-                    continue
-                a, b = sorted((a, b))
-                self.conn.execute("DELETE FROM dedup_decisions WHERE a=? AND b=?", (a, b))
-                self.conn.execute(
-                    "INSERT INTO dedup_decisions (kind, a, b, action, who, at, note)"
-                    " VALUES (?,?,?,?,?,?,?)",
-                    (kind, a, b, action, who, now, note),
-                )
+            self.write_decision(kind, pairs, action, who, note)
+
+    def write_decision(
+        self, kind: str, pairs: Iterable[tuple[str, str]], action: str, who: str, note: str = ""
+    ) -> None:
+        """``decide`` inside the caller's transaction (the caller commits), so the decision
+        and the re-clustering it causes are written together or not at all."""
+        now = time.time()
+        for a, b in pairs:
+            if a == b:
+                continue
+            a, b = sorted((a, b))
+            self.conn.execute("DELETE FROM dedup_decisions WHERE a=? AND b=?", (a, b))
+            self.conn.execute(
+                "INSERT INTO dedup_decisions (kind, a, b, action, who, at, note)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (kind, a, b, action, who, now, note),
+            )
 
     def _constraints(self, ids: set[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         must: list[tuple[str, str]] = []
