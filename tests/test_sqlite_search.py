@@ -15,6 +15,7 @@ import pytest
 from indexer.backends import sqlite as sqlite_module
 from indexer.backends import sqlite_search
 from indexer.backends import sqlite_sql as sql
+from indexer.backends import sqlite_write as write
 from indexer.backends.base import IndexDoc, SearchQuery, SearchResult
 from indexer.backends.sqlite import SQLiteBackend
 from indexer.query import parse
@@ -151,7 +152,7 @@ def test_a_cluster_keeps_its_records_together_and_the_count_stays_right(
             rid >> sql.MEMBER_BITS
             for (rid,) in conn.execute("SELECT rowid FROM docs WHERE cluster_id = ?", (cluster_id,))
         }
-        assert blocks == {sql.cluster_base(cluster_id) >> sql.MEMBER_BITS}
+        assert blocks == {write.cluster_base(cluster_id) >> sql.MEMBER_BITS}
     assert {h.cluster_id for h in b.search(SearchQuery(size=100)).hits} == {
         d.cluster_id for d in docs[1:]
     }

@@ -9,7 +9,7 @@ previous generation is kept one rebuild longer for readers still inside a search
 Connections are per thread (``threading.local``); writes are serialised by a lock and run
 in WAL mode, so searches in other threads go on while a batch is written.
 
-Rowids hash the duplicate cluster (``sqlite_sql.cluster_base``), so a search can read a
+Rowids hash the duplicate cluster (``sqlite_write.cluster_base``), so a search can read a
 fair sample of a broad result instead of all of it (``sqlite_search``); the price is that
 updates land all over the file. Results are cached by (file, write counter, query).
 """
@@ -31,6 +31,7 @@ import orjson
 
 from indexer.backends import sqlite_search
 from indexer.backends import sqlite_sql as sql
+from indexer.backends import sqlite_write as write
 from indexer.backends.base import (
     IndexDoc,
     SearchBackend,
@@ -174,31 +175,22 @@ class SQLiteBackend(SearchBackend):
         """Write ``docs`` in batches, each one transaction; replace records with the same id."""
         n = 0
         sources = docs if prepared else to_documents(docs)
-        known = {(f, v): i for i, f, v in conn.execute(sql.FACET_VALUES_SQL)}
-
-        def fid(pair: tuple[str, str]) -> int:
-            if (i := known.get(pair)) is None:
-                i = known[pair] = conn.execute(
-                    "INSERT INTO facet_values (facet, value) VALUES (?, ?) RETURNING fid", pair
-                ).fetchone()[0]
-            return i
-
+        facet_ids = write.FacetIds(conn)
         seen = bytearray(1 << 24) if fresh else None
         while batch := list(islice(sources, FRESH_BATCH if fresh else BATCH)):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 gone = 0 if fresh else self._delete_ids(conn, [d["id"] for d in batch])
-                rowids = sql.allocate_rowids(conn, [d["cluster_id"] for d in batch], seen)
+                rowids = write.allocate_rowids(conn, [d["cluster_id"] for d in batch], seen)
                 body = conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM bodies").fetchone()[0]
                 rows = sorted(
-                    sql.rows_for(d, rid, body + i, [fid(p) for p in sql.facet_pairs(d)])
+                    write.rows_for(d, rid, body + i, facet_ids(d))
                     for i, (d, rid) in enumerate(zip(batch, rowids, strict=True))
                 )
-                conn.executemany(sql.INSERT_DOC, [r[0] for r in rows])
-                conn.executemany(sql.INSERT_BODY, [r[1] for r in rows])
-                conn.executemany(sql.INSERT_FTS, [r[2] for r in rows])
-                conn.executemany(sql.INSERT_FACET, [f for r in rows for f in r[3]])
-                sql.add_count(conn, len(batch) - gone)
+                conn.executemany(write.INSERT_DOC, [r[0] for r in rows])
+                conn.executemany(write.INSERT_BODY, [r[1] for r in rows])
+                conn.executemany(write.INSERT_FTS, [r[2] for r in rows])
+                write.add_count(conn, len(batch) - gone)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -207,19 +199,15 @@ class SQLiteBackend(SearchBackend):
         return n
 
     def _delete_ids(self, conn: sqlite3.Connection, ids: list[str]) -> int:
-        found: list[tuple[int, str, int]] = []
+        found: list[tuple[int, int]] = []
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
-            q = f"SELECT rowid, facet_ids, body FROM docs WHERE id IN ({_marks(chunk)})"
+            q = f"SELECT rowid, body FROM docs WHERE id IN ({_marks(chunk)})"
             found.extend(conn.execute(q, chunk))
-        rowids = [r for r, _, _ in found]
+        rowids = [r for r, _ in found]
         params = [(r,) for r in rowids]
         conn.executemany("DELETE FROM fts WHERE rowid = ?", params)
-        conn.executemany(
-            "DELETE FROM facets WHERE fid = ? AND doc = ?",
-            [(int(f), r) for r, fids, _ in found for f in fids.split()],
-        )
-        conn.executemany("DELETE FROM bodies WHERE rowid = ?", [(b,) for _, _, b in found])
+        conn.executemany("DELETE FROM bodies WHERE rowid = ?", [(b,) for _, b in found])
         conn.executemany("DELETE FROM docs WHERE rowid = ?", params)
         return len(rowids)
 
@@ -235,7 +223,7 @@ class SQLiteBackend(SearchBackend):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 n = self._delete_ids(conn, ids)
-                sql.add_count(conn, -n)
+                write.add_count(conn, -n)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")

@@ -1,6 +1,6 @@
 """How the SQLite backend answers a search without reading every match.
 
-Rowids hash the cluster (``sqlite_sql.cluster_base``), so walking the matches in rowid order
+Rowids hash the cluster (``sqlite_write.cluster_base``), so walking the matches in rowid order
 visits clusters in a random order with each cluster's records together. A search reads the
 first ``SAMPLE`` matching rows that way (one *block*, cut at a cluster boundary):
 

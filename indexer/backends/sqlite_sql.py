@@ -1,26 +1,22 @@
 """SQL for the SQLite FTS5 backend: the schema, the rowid layout, and a ``SearchQuery``
-turned into statements.
+turned into statements (the rows written are made in ``sqlite_write``).
 
-Kept apart from the connection handling in ``sqlite.py``: mostly pure functions from a
-parsed query to SQL text and parameters, easy to read and to test (``allocate_rowids`` and
-``add_count`` are the two that touch a connection). User text never reaches
+Kept apart from the connection handling in ``sqlite.py``: pure functions from a parsed
+query to SQL text and parameters, easy to read and to test. User text never reaches
 SQL or FTS5 syntax: it arrives here as ``search_key`` tokens, each quoted as an FTS5 string,
 and every value is a bound parameter.
 """
 
 from __future__ import annotations
 
-import hashlib
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from indexer.backends.base import SearchQuery
 from indexer.documents import FIELD_KEYS, KEY_FIELDS, WEIGHTS
-from indexer.errors import BackendError
 from indexer.query import ParsedQuery, Term
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Bumped when the layout changes: an older file must be rebuilt."""
 SCHEMA = f"""
 CREATE TABLE docs (
@@ -47,11 +43,6 @@ CREATE TABLE facet_values (
     value TEXT NOT NULL,
     UNIQUE (facet, value)
 );
-CREATE TABLE facets (
-    fid INTEGER NOT NULL,
-    doc INTEGER NOT NULL,
-    PRIMARY KEY (fid, doc)
-) WITHOUT ROWID;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value REAL NOT NULL);
 CREATE VIRTUAL TABLE fts USING fts5(
     {", ".join(KEY_FIELDS)}, tokenize = 'unicode61 remove_diacritics 0'
@@ -76,10 +67,6 @@ MEMBER_BITS = 16
 """Low rowid bits numbering the records of one cluster; the high bits hash the cluster."""
 MEMBER_LAST = (1 << MEMBER_BITS) - 2  # the very last rowid stays free: searches start below it
 ROWID_SPAN = 1 << 63
-INSERT_DOC = "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-INSERT_BODY = "INSERT INTO bodies VALUES (?, ?, ?)"
-INSERT_FTS = f"INSERT INTO fts (rowid, {', '.join(KEY_FIELDS)}) VALUES (?, ?, ?, ?, ?, ?)"
-INSERT_FACET = "INSERT OR IGNORE INTO facets VALUES (?, ?)"
 FACET_FIELDS = {
     "library": "library",
     "language": "languages",
@@ -91,97 +78,6 @@ FACET_FIELDS = {
 }
 """Facet name → document field its values come from."""
 K1, B = 1.2, 0.75
-
-
-def facet_pairs(doc: dict[str, Any]) -> list[tuple[str, str]]:
-    """(facet, value) pairs of a flat document; ISBNs too, for the ``isbn:`` filter."""
-    pairs: list[tuple[str, str]] = []
-    for facet, src in FACET_FIELDS.items():
-        value = doc[src]
-        for v in value if isinstance(value, list) else [value]:
-            if v is not None and v != "":
-                pairs.append((facet, _facet_value(v)))
-    pairs.extend(("isbn", i) for i in doc["isbns"])
-    return list(dict.fromkeys(pairs))
-
-
-def rows_for(
-    doc: dict[str, Any], rowid: int, body: int, fids: list[int]
-) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], list[tuple[int, int]]]:
-    """The docs, bodies, fts and facet rows of one flat document.
-
-    ``docs`` rows are small and placed by cluster (``cluster_base``); the large record and
-    source XML go to ``bodies`` in arrival order, so a bulk load appends them."""
-    d = (
-        rowid,
-        doc["id"],
-        doc["cluster_id"],
-        doc["cluster_hash"],
-        int(doc["preferred"]),
-        doc["library"],
-        doc["year"],
-        doc["title_sort"],
-        int(doc["has_link"]),
-        " ".join(map(str, fids)),
-        body,
-    )
-    b = (body, doc["record"], doc["raw_xml"])
-    f = (rowid, *(doc[k] for k in KEY_FIELDS))
-    return d, b, f, [(fid, rowid) for fid in fids]
-
-
-def cluster_base(cluster_id: str) -> int:
-    """The first rowid of a cluster's block: a hash, so rowid order is a random order of
-    clusters (a prefix of the matches is a fair sample) with each cluster's records together."""
-    h = int.from_bytes(
-        hashlib.blake2b(cluster_id.encode(), digest_size=8, person=b"rowid").digest()
-    )
-    return (h >> (64 - 63 + MEMBER_BITS)) << MEMBER_BITS
-
-
-def allocate_rowids(
-    conn: sqlite3.Connection, cluster_ids: list[str], seen: bytearray | None = None
-) -> list[int]:
-    """A free rowid for each new record: its cluster's block, next member number.
-
-    ``seen`` (a new file being written): one byte per hashed cluster block written so far,
-    so a block never written needs no look-up (most clusters have one record)."""
-    nxt: dict[int, int] = {}
-    out = []
-    for cluster_id in cluster_ids:
-        base = cluster_base(cluster_id)
-        slot = (base >> MEMBER_BITS) % len(seen) if seen is not None else 0
-        if (rid := nxt.get(base)) is not None:
-            pass
-        elif seen is not None and not seen[slot]:
-            rid = base
-        else:
-            top = conn.execute(
-                "SELECT MAX(rowid) FROM docs WHERE rowid BETWEEN ? AND ?",
-                (base, base + MEMBER_LAST),
-            ).fetchone()[0]
-            rid = base if top is None else top + 1
-        if rid > base + MEMBER_LAST:
-            raise BackendError(f"cluster {cluster_id!r} has too many records for one block")
-        out.append(rid)
-        nxt[base] = rid + 1
-        if seen is not None:
-            seen[slot] = 1
-    return out
-
-
-def add_count(conn: sqlite3.Connection, n: int) -> None:
-    """Keep the record count and bump the write counter (it keys the result cache)."""
-    conn.executemany(
-        "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = value + ?",
-        [("docs", n, n), ("writes", 1, 1)],
-    )
-
-
-def _facet_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
 
 
 def fts_string(token: str) -> str:
