@@ -11,9 +11,14 @@ to be worth doing record by record) re-normalises from the raw store without tou
 network, recomputes every cluster (librarians' decisions are re-applied, cluster ids kept)
 and swaps in a new index atomically: readers never see a half-built one.
 
-``apply_decision`` is the librarian's path: the decision is stored and its neighbourhood
-re-clustered in one transaction, then the affected records are re-indexed at once. (If
-that last write fails, their documents keep their old clusters until a full pass.)
+``apply_decision`` is the librarian's path: the decision is stored, its neighbourhood
+re-clustered and every record of that neighbourhood given a new revision, in one
+transaction; then the affected records are re-indexed at once, so the librarian sees the
+result. If that write fails (engine down, process killed), the error goes to the caller
+but nothing is lost: the new revisions make the next run of every backend take those
+records as changed and write their documents with the decided clusters (re-clustering
+them again gives the same clusters). After a write that succeeded, that next run repeats
+it for those few records only.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from indexer.state import (
     iter_records,
     record_counts,
     set_state,
+    touch_records,
 )
 
 if TYPE_CHECKING:
@@ -67,7 +73,7 @@ class IndexSummary:
 
     normalise: NormaliseSummary = field(default_factory=NormaliseSummary)
     full: bool = False
-    changed: int = 0  # normalised rows new or updated since the last run
+    changed: int = 0  # normalised rows new, updated or touched by a decision since the last run
     deleted: int = 0
     reclustered: int = 0  # records whose cluster was recomputed
     indexed: int = 0  # documents written to the search backend
@@ -171,7 +177,8 @@ def apply_decision(
     """Store a librarian's decision, re-cluster around it and re-index what moved.
 
     ``kind`` is ``must_link`` (confirm, merge) or ``cannot_link`` (split); returns the ids
-    of the records whose documents were written again.
+    of the records whose documents were written again. An error of the backend's write
+    is raised after the decision is stored: the next ``run_index`` writes those documents.
     """
     pairs = list(pairs)
     with _LOCK:
@@ -189,9 +196,10 @@ def _apply(
 ) -> set[str]:
     dedup = DedupStore(db.conn)
     seeds = {rid for pair in pairs for rid in pair}
-    with db.transaction():  # the decision and the clusters it moves: both or neither
+    with db.transaction() as conn:  # the decision and the clusters it moves: all or nothing
         dedup.write_decision(kind, pairs, action, who, note)
         affected = dedup.recluster_around(seeds)
+        touch_records(conn, affected)  # so the next run writes them even if we cannot
     _write_docs(db, backend, dedup, affected)
     backend.refresh()
     log.info("decision %s (%s) by %s: %d records re-indexed", action, kind, who, len(affected))

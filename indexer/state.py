@@ -2,7 +2,8 @@
 
 ``records``      one normalised ``Record`` (as JSON) per record id ("<source>:<OAI id>");
                  ``seq`` is the raw store's seq it was made from; ``rev`` grows on every
-                 change of the row (new, changed, deleted), so later stages (dedup, the
+                 change of the row (new, changed, deleted; ``touch_records`` when a
+                 librarian's decision moves its cluster), so later stages (dedup, the
                  search backend) ask ``changed_record_ids(db, since_rev)`` for their work.
                  A deletion keeps the row as a tombstone (``deleted=1``, ``json`` NULL).
                  ``prefix`` is the metadataPrefix the record was made from: when a
@@ -12,13 +13,13 @@
 
 Readers for the other parts of the indexer and for ``birlik status``: ``iter_records``,
 ``get_record``, ``changed_record_ids``, ``quarantined``, ``quarantine_counts``,
-``record_counts``.
+``record_counts``; one writer besides normalisation, ``touch_records``.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from harvester.store import StateDB
@@ -183,6 +184,28 @@ def current_rev(db: StateDB) -> int:
     if not _has_tables(db):
         return 0
     return get_state(db.conn, RECORDS_REV)
+
+
+def touch_records(conn: sqlite3.Connection, record_ids: Iterable[str]) -> int:
+    """Give each row of ``record_ids`` a new revision, inside the caller's transaction.
+
+    For a change the later stages must see although the record itself did not change (a
+    librarian's decision moved its cluster): every backend's next incremental run takes
+    it as changed and writes its document again. Ids without a row are skipped; a
+    tombstone stays one. Returns the number of rows touched.
+    """
+    if not _has_tables(conn):
+        return 0
+    rev = get_state(conn, RECORDS_REV)
+    touched = 0
+    for rid in sorted(set(record_ids)):
+        cur = conn.execute("UPDATE records SET rev=? WHERE id=?", (rev + 1, rid))
+        if cur.rowcount:
+            rev += 1
+            touched += 1
+    if touched:
+        set_state(conn, RECORDS_REV, rev)
+    return touched
 
 
 def quarantined(

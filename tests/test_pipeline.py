@@ -21,10 +21,12 @@ from harvester.harvest import harvest_sources
 from harvester.provider import Collection, make_app, serve
 from harvester.store import RawRecord, StateDB
 from indexer import pipeline
-from indexer.backends.base import SearchQuery
+from indexer.backends.base import IndexDoc, SearchQuery
 from indexer.backends.sqlite import SQLiteBackend
 from indexer.dedup.store import DedupStore
+from indexer.errors import BackendError
 from indexer.pipeline import apply_decision, run_index
+from indexer.state import get_record
 from tests.support.samples import SAMPLES, shared_works
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,11 +73,6 @@ def env(harvested: Path, tmp_path: Path) -> Iterator[tuple[Config, StateDB]]:
 
 def _open(config: Config) -> SQLiteBackend:
     return SQLiteBackend(config.data_dir, config.index.name)
-
-
-def _holdings(backend: SQLiteBackend, q: str) -> list[set[str]]:
-    result = backend.search(SearchQuery(q=q, facets=False, size=50))
-    return [{h.library for h in hit.holdings} for hit in result.hits]
 
 
 def _shared_pair() -> tuple[str, str]:
@@ -290,3 +287,114 @@ def test_a_decision_is_recorded_only_with_its_reclustering(
         assert dedup.cluster_of(anl) != dedup.cluster_of(nlrk)
     finally:
         backend.close()
+
+
+def _pair_hits(backend: SQLiteBackend, db: StateDB, ids: tuple[str, str]) -> list[set[str]]:
+    """The hits holding either record of ``ids`` (each as its set of holding ids), for a
+    title search that finds both."""
+    rec = get_record(db, ids[0])
+    assert rec is not None
+    result = backend.search(SearchQuery(q=rec.title, facets=False, size=50))
+    found = [{h.id for h in hit.holdings} for hit in result.hits]
+    return sorted((f for f in found if f & set(ids)), key=sorted)
+
+
+def _engine_down_once(backend: SQLiteBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The backend's next ``add`` raises, as an engine that is down would; later ones work."""
+    add = backend.add
+
+    def down(docs: Iterable[IndexDoc]) -> int:
+        monkeypatch.setattr(backend, "add", add)
+        raise BackendError("the search engine is down")
+
+    monkeypatch.setattr(backend, "add", down)
+
+
+def test_a_decision_whose_index_write_failed_reaches_the_index_on_the_next_run(
+    env: tuple[Config, StateDB], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, db = env
+    run_index(config, db)
+    anl, nlrk = _shared_pair()
+    dedup = DedupStore(db.conn)
+    backend = _open(config)
+    try:
+        assert _pair_hits(backend, db, (anl, nlrk)) == [{anl, nlrk}]
+        for kind, action, after in [
+            ("cannot_link", "split", [{anl}, {nlrk}]),
+            ("must_link", "merge", [{anl, nlrk}]),
+        ]:
+            before = _pair_hits(backend, db, (anl, nlrk))
+            _engine_down_once(backend, monkeypatch)
+            with pytest.raises(BackendError, match="down"):
+                apply_decision(db, backend, kind, [(anl, nlrk)], action, "aygul")
+            assert [d.action for d in dedup.decisions([anl])] == [action]  # stored
+            assert (dedup.cluster_of(anl) == dedup.cluster_of(nlrk)) == (len(after) == 1)
+            assert _pair_hits(backend, db, (anl, nlrk)) == before  # the write was lost
+            summary = run_index(config, db)
+            assert not summary.full and summary.normalise.normalised == 0
+            assert summary.changed == summary.indexed >= 2
+            assert _pair_hits(backend, db, (anl, nlrk)) == after
+            assert run_index(config, db).indexed == 0
+    finally:
+        backend.close()
+
+
+def test_the_run_after_a_decision_rewrites_only_its_records_and_changes_nothing(
+    env: tuple[Config, StateDB],
+) -> None:
+    config, db = env
+    run_index(config, db)
+    anl, nlrk = _shared_pair()
+    backend = _open(config)
+    try:
+        affected = apply_decision(db, backend, "cannot_link", [(anl, nlrk)], "split", "aygul")
+        clusters = _clusters(db)
+        hits = _pair_hits(backend, db, (anl, nlrk))
+        assert hits == [{anl}, {nlrk}]
+        summary = run_index(config, db)
+        assert not summary.full and (summary.normalise.normalised, summary.deleted) == (0, 0)
+        assert summary.changed == summary.reclustered == summary.indexed == len(affected)
+        assert _clusters(db) == clusters  # re-clustering them again: the same clusters
+        assert _pair_hits(backend, db, (anl, nlrk)) == hits and backend.count() == 635
+        again = run_index(config, db)
+        assert (again.changed, again.deleted, again.indexed) == (0, 0, 0)
+    finally:
+        backend.close()
+
+
+def _clusters(db: StateDB) -> list[tuple[str, str, int]]:
+    return [tuple(r) for r in db.conn.execute("SELECT * FROM clusters ORDER BY record_id")]
+
+
+def test_a_record_deleted_after_a_failed_write_and_another_index_are_brought_up_to_date(
+    env: tuple[Config, StateDB], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second index, built before the decision and never written by it, gets the
+    decided clusters on its next run; a record deleted before the repairing run leaves
+    the index without error."""
+    config, db = env
+    other = replace(config, index=replace(config.index, name="second"))
+    run_index(config, db)
+    run_index(other, db)
+    anl, nlrk = _shared_pair()
+    backend = _open(config)
+    second = _open(other)
+    try:
+        _engine_down_once(backend, monkeypatch)
+        with pytest.raises(BackendError):
+            apply_decision(db, backend, "cannot_link", [(anl, nlrk)], "split", "aygul")
+        assert _pair_hits(second, db, (anl, nlrk)) == [{anl, nlrk}]
+        assert not run_index(other, db).full
+        assert _pair_hits(second, db, (anl, nlrk)) == [{anl}, {nlrk}]
+        source, identifier = nlrk.split(":", 1)
+        db.store_page([RawRecord(source, identifier, "marc21", "2030-01-01", deleted=True)])
+        summary = run_index(config, db)
+        assert not summary.full and summary.deleted == 1
+        assert backend.get(nlrk) is None
+        assert _pair_hits(backend, db, (anl, nlrk)) == [{anl}]
+        assert run_index(other, db).deleted == 1
+        assert _pair_hits(second, db, (anl, nlrk)) == [{anl}]
+    finally:
+        backend.close()
+        second.close()
