@@ -20,7 +20,7 @@ import pytest
 
 from harvester.config import load_config
 from indexer.backends import get_backend
-from indexer.backends.base import IndexDoc, SearchBackend, SearchQuery, SearchResult
+from indexer.backends.base import FACETS, IndexDoc, SearchBackend, SearchQuery, SearchResult
 from indexer.backends.elasticsearch import ElasticsearchBackend
 from indexer.backends.opensearch import OpenSearchBackend
 from indexer.documents import KEY_FIELDS, to_document
@@ -92,6 +92,13 @@ def test_all_words_must_match(loaded: SearchBackend) -> None:
         "nlrk:oai:nlrk:3",
     }
     assert clusters(search(loaded, "almaty nurlan")) == {"anl:oai:anl:5"}
+
+
+def test_no_match_is_an_empty_result_with_empty_facets(loaded: SearchBackend) -> None:
+    r = loaded.search(SearchQuery(q="zzqqxx"))
+    assert (r.total, r.hits, r.total_exact) == (0, (), True)
+    assert r.facets == dict.fromkeys(FACETS, ())
+    assert loaded.search(SearchQuery(q="zzqqxx", facets=False)).facets == {}
 
 
 @pytest.mark.parametrize(
