@@ -26,7 +26,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer.backends import elastic_query as eq
-from indexer.backends.base import FACETS, MAX_WINDOW, Hit, SearchQuery, SearchResult
+from indexer.backends.base import (
+    FACETS,
+    MAX_WINDOW,
+    FacetValue,
+    Hit,
+    SearchQuery,
+    SearchResult,
+)
 from indexer.backends.common import about, holdings_by_cluster, make_hit
 from indexer.documents import from_document
 from indexer.query import ParsedQuery
@@ -88,8 +95,8 @@ def search(msearch: MSearch, query: SearchQuery, parsed: ParsedQuery, lim: Limit
     counts = answers[0] if answers else sample  # no second sample: the first one counts
     hits = _hits(ranked, members, parsed)
     if exact and not matched["value"]:
-        facets = dict.fromkeys(FACETS, ()) if query.facets else {}
-        return SearchResult(0, query.page, query.size, (), facets)
+        empty: dict[str, tuple[FacetValue, ...]] = dict.fromkeys(FACETS, ()) if query.facets else {}
+        return SearchResult(0, query.page, query.size, (), empty)
     if exact:
         aggs = counts["aggregations"]
         total = int(aggs["clusters"]["value"])
