@@ -39,7 +39,7 @@ from indexer.backends.base import (
     SearchResult,
 )
 from indexer.backends.common import check_query, holdings_by_cluster, make_hit
-from indexer.documents import from_document, to_documents
+from indexer.documents import KEY_FIELDS, from_document, to_documents
 from indexer.errors import BackendError, StaleIndexError
 from indexer.record import Record
 
@@ -199,15 +199,16 @@ class SQLiteBackend(SearchBackend):
         return n
 
     def _delete_ids(self, conn: sqlite3.Connection, ids: list[str]) -> int:
-        found: list[tuple[int, int]] = []
+        found: list[tuple[Any, ...]] = []
+        keys = ", ".join(KEY_FIELDS)
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
-            q = f"SELECT rowid, body FROM docs WHERE id IN ({_marks(chunk)})"
+            q = f"SELECT rowid, body, {keys} FROM docs WHERE id IN ({_marks(chunk)})"
             found.extend(conn.execute(q, chunk))
-        rowids = [r for r, _ in found]
+        rowids = [r[0] for r in found]
         params = [(r,) for r in rowids]
-        conn.executemany("DELETE FROM fts WHERE rowid = ?", params)
-        conn.executemany("DELETE FROM bodies WHERE rowid = ?", [(b,) for _, b in found])
+        conn.executemany(write.DELETE_FTS, [(r[0], *r[2:]) for r in found])
+        conn.executemany("DELETE FROM bodies WHERE rowid = ?", [(r[1],) for r in found])
         conn.executemany("DELETE FROM docs WHERE rowid = ?", params)
         return len(rowids)
 

@@ -25,7 +25,6 @@ or first in year/title order (the record shown is the one that placed the cluste
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 import threading
 from collections import Counter, OrderedDict
@@ -203,11 +202,11 @@ def title_head(conn: sqlite3.Connection, p: sql.Plan, parsed: ParsedQuery) -> li
     match = sql.head_match(parsed)
     if match is None:
         return []
-    probe = "SELECT count(*) FROM (SELECT rowid FROM fts WHERE fts MATCH ? LIMIT ?)"
-    if conn.execute(probe, (match, HEAD_MAX + 1)).fetchone()[0] > HEAD_MAX:
+    text, params = sql.head_sql(p, match, HEAD_MAX)
+    found = conn.execute(text, params).fetchone()[0]
+    if found is None:
         return []
-    text, params = sql.block_sql(dataclasses.replace(p, match=match))
-    return collapse(_rows(conn, text, [*params, TOP, 0, HEAD_MAX + 1]), "relevance")
+    return collapse([tuple(r) for r in orjson.loads(found)], "relevance")
 
 
 def json_rows(

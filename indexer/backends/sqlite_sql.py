@@ -16,7 +16,7 @@ from indexer.backends.base import SearchQuery
 from indexer.documents import FIELD_KEYS, KEY_FIELDS, WEIGHTS
 from indexer.query import ParsedQuery, Term
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """Bumped when the layout changes: an older file must be rebuilt."""
 SCHEMA = f"""
 CREATE TABLE docs (
@@ -30,7 +30,8 @@ CREATE TABLE docs (
     title_sort TEXT NOT NULL,
     has_link INTEGER NOT NULL,
     facet_ids TEXT NOT NULL,
-    body INTEGER NOT NULL
+    body INTEGER NOT NULL,
+    {", ".join(f"{k} TEXT" for k in KEY_FIELDS)}
 );
 CREATE TABLE bodies (
     rowid INTEGER PRIMARY KEY,
@@ -45,9 +46,13 @@ CREATE TABLE facet_values (
 );
 CREATE TABLE meta (key TEXT PRIMARY KEY, value REAL NOT NULL);
 CREATE VIRTUAL TABLE fts USING fts5(
-    {", ".join(KEY_FIELDS)}, tokenize = 'unicode61 remove_diacritics 0'
+    {", ".join(KEY_FIELDS)}, content = 'docs', content_rowid = 'rowid',
+    tokenize = 'unicode61 remove_diacritics 0'
 );
 """
+"""``fts`` indexes the key texts kept in ``docs`` (external content): a search scores a match
+from the docs row it reads anyway, and the texts are stored once. The key columns come last,
+so reading a row's small columns never parses them."""
 INDEXES = """
 CREATE INDEX IF NOT EXISTS docs_cluster ON docs (cluster_id);
 CREATE INDEX IF NOT EXISTS docs_year_desc ON docs (year IS NULL, year DESC, title_sort, cid);
@@ -58,7 +63,7 @@ CREATE INDEX IF NOT EXISTS docs_title ON docs (title_sort, year, cid);
 AVG_LENGTHS = (
     "INSERT OR REPLACE INTO meta SELECT 'avglen_' || k, v FROM (SELECT "
     + " UNION ALL SELECT ".join(
-        f"'{k}' AS k, COALESCE(AVG(LENGTH({k})), 0) + 1 AS v FROM fts" for k in KEY_FIELDS
+        f"'{k}' AS k, COALESCE(AVG(LENGTH({k})), 0) + 1 AS v FROM docs" for k in KEY_FIELDS
     )
     + ")"
 )
@@ -205,9 +210,9 @@ def score_sql(parsed: ParsedQuery, avglen: dict[str, float]) -> tuple[str, tuple
         ]
         if not needles:
             continue
-        hits = " + ".join(f"(instr(' ' || fts.{col} || ' ', ?) > 0)" for _ in needles)
+        hits = " + ".join(f"(instr(' ' || d.{col} || ' ', ?) > 0)" for _ in needles)
         params.extend(needles)
-        norm = f"{K1 * (1 - B)!r} + {K1 * B / avglen.get(col, 20.0)!r} * length(fts.{col})"
+        norm = f"{K1 * (1 - B)!r} + {K1 * B / avglen.get(col, 20.0)!r} * length(d.{col})"
         parts.append(f"{WEIGHTS[col] * (K1 + 1)!r} * ({hits}) / (1 + {norm})")
     return " + ".join([*parts, "d.preferred * 1e-6"]), tuple(params)
 
@@ -236,6 +241,23 @@ def block_sql(p: Plan) -> tuple[str, list[Any]]:
         params = [*p.score_params, *p.params, p.match]
     sql = f"SELECT json_group_array(json_array(rid, cid, score, year, ts, fi)) FROM ({inner})"
     return sql, params
+
+
+def head_sql(p: Plan, match: str, most: int) -> tuple[str, list[Any]]:
+    """The rows of ``block_sql`` for every record matching ``match`` (the head), or NULL
+    when more than ``most`` records match it (filters aside): the matches are found once,
+    counted, and only then joined and scored by rowid."""
+    cols = (
+        f"d.rowid AS rid, d.cid AS cid, {p.score} AS score, d.year AS year, "
+        "d.title_sort AS ts, d.facet_ids AS fi"
+    )
+    sql = (
+        f"WITH h AS MATERIALIZED (SELECT rowid AS r FROM fts WHERE fts MATCH ? LIMIT {most + 1}) "
+        f"SELECT CASE WHEN (SELECT count(*) FROM h) > {most} THEN NULL ELSE (SELECT "
+        "json_group_array(json_array(rid, cid, score, year, ts, fi)) FROM (SELECT "
+        f"{cols} FROM h JOIN docs d ON d.rowid = h.r WHERE {p._where('1')})) END"
+    )
+    return sql, [match, *p.score_params, *p.params]
 
 
 SORTED_INDEX = {

@@ -19,9 +19,13 @@ from indexer.backends.sqlite_sql import (
 from indexer.documents import KEY_FIELDS
 from indexer.errors import BackendError
 
-INSERT_DOC = "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+INSERT_DOC = f"INSERT INTO docs VALUES ({', '.join('?' * (11 + len(KEY_FIELDS)))})"
 INSERT_BODY = "INSERT INTO bodies VALUES (?, ?, ?)"
 INSERT_FTS = f"INSERT INTO fts (rowid, {', '.join(KEY_FIELDS)}) VALUES (?, ?, ?, ?, ?, ?)"
+DELETE_FTS = (
+    f"INSERT INTO fts (fts, rowid, {', '.join(KEY_FIELDS)}) VALUES ('delete', ?, ?, ?, ?, ?, ?)"
+)
+"""``fts`` has external content: a row leaves the index given the texts it was indexed with."""
 
 
 class FacetIds:
@@ -68,8 +72,10 @@ def rows_for(
     """The docs, bodies and fts rows of one flat document (``facet_ids``: see ``FacetIds``;
     kept in the docs row, where filters and facet counts read them).
 
-    ``docs`` rows are small and placed by cluster (``cluster_base``); the large record and
-    source XML go to ``bodies`` in arrival order, so a bulk load appends them."""
+    ``docs`` rows (ids, sort and filter values, the key texts ``fts`` indexes) are placed by
+    cluster (``cluster_base``); the large record and source XML go to ``bodies`` in arrival
+    order, so a bulk load appends them."""
+    keys = tuple(doc[k] for k in KEY_FIELDS)
     d = (
         rowid,
         doc["id"],
@@ -82,9 +88,10 @@ def rows_for(
         int(doc["has_link"]),
         facet_ids,
         body,
+        *keys,
     )
     b = (body, doc["record"], doc["raw_xml"])
-    f = (rowid, *(doc[k] for k in KEY_FIELDS))
+    f = (rowid, *keys)
     return d, b, f
 
 
