@@ -4,7 +4,9 @@ Every page needs a signed-in librarian (``require_login`` on the whole blueprint
 form a CSRF token (``CSRFProtect``). A decision is stored with who and when, re-clusters the
 records around it and re-indexes them at once (``indexer.pipeline.apply_decision``), so the
 search shows it immediately; it wins over automatic matching on every later run, including
-``birlik index --rebuild``.
+``birlik index --rebuild``. If the search engine cannot take the write (it is down), the
+decision is stored all the same and the next index run writes it: the librarian is told so
+instead of getting an error page.
 
 Actions: *confirm* (must-link every member to the preferred record), *split* one record out
 (cannot-link it to every other member), *merge* with another cluster (must-link the two
@@ -24,6 +26,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from harvester.store import StateDB
+from indexer.errors import BackendError
 from search_ui import review
 from search_ui.auth import current_librarian, require_login
 from search_ui.views import services, state_conn
@@ -130,8 +133,16 @@ def decide(cluster_id: str) -> ResponseReturnValue:
         kind, pairs = "must_link", [(preferred, review.cluster_members(conn, other)[0])]
         message = _("The two clusters were merged.")
     who = current_librarian() or "?"
-    _apply(kind, pairs, action, who, note)
+    indexed = _apply(kind, pairs, action, who, note)
     flash(message, "success")
+    if not indexed:
+        flash(
+            _(
+                "The decision was saved, but the search index could not be updated just now:"
+                " the search will show it after the next index run."
+            ),
+            "warning",
+        )
     # The cluster id stays with the bigger part; follow the preferred record when it moved.
     follow = preferred if action != "split" or request.form["record"] != preferred else members[1]
     fresh = state_conn()
@@ -148,12 +159,33 @@ def _resolve(conn: sqlite3.Connection, ident: str) -> str | None:
     return review.cluster_of(conn, ident)
 
 
-def _apply(kind: str, pairs: list[tuple[str, str]], action: str, who: str, note: str) -> None:
+def _apply(kind: str, pairs: list[tuple[str, str]], action: str, who: str, note: str) -> bool:
+    """Store the decision and re-index what moved; False when only the index write failed.
+
+    ``apply_decision`` commits the decision and its re-clustering before it touches the
+    search backend, and nothing before that commit raises ``BackendError`` (state-database
+    failures are ``sqlite3.Error`` / ``StoreError``, which still end in an error page). So a
+    ``BackendError`` here means the decision is stored and its records carry new revisions
+    that the next ``birlik index`` writes.
+    """
     from indexer.pipeline import apply_decision
 
     svc = services()
     if svc.state_db_path is None:
         abort(503)
     with StateDB(svc.state_db_path) as db:
-        affected = apply_decision(db, svc.backend, kind, pairs, action, who, note)
+        try:
+            affected = apply_decision(db, svc.backend, kind, pairs, action, who, note)
+        except BackendError as e:
+            log.warning(
+                "%s by %s on %s stored, but the search index was not updated (%s);"
+                " the next index run writes it",
+                action,
+                who,
+                pairs,
+                e,
+                exc_info=True,
+            )
+            return False
     log.info("%s by %s on %s: %d records re-indexed", action, who, pairs, len(affected))
+    return True

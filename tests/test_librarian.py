@@ -1,9 +1,11 @@
 """The duplicate review through the Flask test client on the sample catalogue: the queue,
-the comparison, confirm / split / merge, refusals, and decisions surviving --rebuild."""
+the comparison, confirm / split / merge, refusals, decisions surviving --rebuild, and a
+decision made while the search engine is down."""
 
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 from collections.abc import Iterator
 
@@ -14,7 +16,9 @@ from flask.testing import FlaskClient
 from harvester.config import Config
 from harvester.sqlite import connect
 from harvester.store import StateDB
+from indexer.backends.base import IndexDoc
 from indexer.dedup.store import DedupStore
+from indexer.errors import EngineUnavailable
 from indexer.pipeline import run_index
 from search_ui import create_app, review
 from tests.support.librarian import LIBRARIAN, csrf_token, login, review_queue
@@ -217,3 +221,80 @@ def test_three_records_side_by_side(client: FlaskClient, catalogue: Config) -> N
     confirms = [d for d in _decisions(catalogue) if d.action == "confirm"]
     assert len(confirms) == 2  # the preferred record linked to each of the other two
     assert next(i for i in review_queue(catalogue) if i.cluster_id == cid).confirmed
+
+
+SAVED_NOT_INDEXED = {
+    "en": "The decision was saved, but the search index could not be updated just now:"
+    " the search will show it after the next index run.",
+    "ru": "Решение сохранено, но поисковый индекс сейчас не удалось обновить: поиск покажет"
+    " его после следующей индексации.",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_split_while_the_engine_is_down(
+    app: Flask,
+    client: FlaskClient,
+    catalogue: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    lang: str,
+) -> None:
+    """The index write fails after the decision is stored: the librarian is told it was
+    saved and will reach the search with the next index run, which then writes it."""
+    item = review_queue(catalogue)[0]
+    a, b = item.members
+    backend = app.extensions["birlik"].backend
+    add, calls = backend.add, []
+
+    def down_once(docs: list[IndexDoc]) -> int:
+        calls.append(len(docs))
+        if len(calls) == 1:
+            raise EngineUnavailable("the engine at 127.0.0.1:9 refused the connection")
+        return add(docs)
+
+    monkeypatch.setattr(backend, "add", down_once)
+    client.get(f"/librarian/?lang={lang}")  # the librarian's language, kept in a cookie
+    where = _decide(client, item.cluster_id, action="split", record=b, member=[a, b])
+    assert calls == [2]  # the failed write: both records, with their new clusters
+    assert "split by aigul" in caplog.text and "refused the connection" in caplog.text
+    conn = connect(catalogue.state_db, readonly=True)
+    ca, cb = review.cluster_of(conn, a), review.cluster_of(conn, b)
+    conn.close()
+    assert ca != cb  # the decision is stored: the cluster is split in the state DB
+    assert where == f"/librarian/clusters/{ca}"  # where a success leads
+    (d,) = _decisions(catalogue)
+    assert (d.kind, d.action, d.who) == ("cannot_link", "split", LIBRARIAN)
+    page = client.get(where).get_data(as_text=True)
+    assert SAVED_NOT_INDEXED[lang] in page
+    if lang != "en":
+        assert SAVED_NOT_INDEXED["en"] not in page
+        assert "The record was split out of the cluster." not in page
+        assert "Запись выделена из группы." in page
+    assert _holders(client, a) == {a, b}  # the search index has not seen it yet
+    with StateDB(catalogue.state_db) as db:
+        summary = run_index(catalogue, db, backend=backend)
+    assert not summary.full and summary.indexed >= 2
+    assert _holders(client, a) == {a} and _holders(client, b) == {b}
+
+
+def test_a_failure_before_the_decision_is_stored_claims_nothing(
+    app: Flask, client: FlaskClient, catalogue: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    item = review_queue(catalogue)[0]
+    a, b = item.members
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(DedupStore, "write_decision", locked)
+    token = csrf_token(client, f"/librarian/clusters/{item.cluster_id}")
+    r = client.post(
+        f"/librarian/clusters/{item.cluster_id}/decide",
+        data={"csrf_token": token, "action": "split", "record": b, "member": [a, b]},
+    )
+    assert r.status_code == 500
+    assert _decisions(catalogue) == []
+    page = client.get(f"/librarian/clusters/{item.cluster_id}?lang=en").get_data(as_text=True)
+    assert "was saved" not in page and "split out" not in page
+    assert _holders(client, a) == {a, b}
