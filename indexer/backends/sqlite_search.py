@@ -51,6 +51,11 @@ PROBE_COST = 3
 """A row checked by a sorted walk costs about this many rows read in a block."""
 HEAD_MAX = 1000
 """A broad search ranks at most this many title-or-author matches exactly, ahead of the rest."""
+HEAD_SURE, HEAD_MARGIN = 50, 3
+"""A head is taken to exceed ``HEAD_MAX`` without counting when the first block holds at least
+``HEAD_SURE`` head rows and they extrapolate to over ``HEAD_MARGIN`` x ``HEAD_MAX``. With at
+most ``HEAD_MAX`` head records, the chance of such a sample is below 1e-9 (Chernoff bound on
+the sampled count: three times its mean, or 50 from a mean under 17)."""
 TOP = sql.ROWID_SPAN - 1
 Row = tuple[Any, ...]  # rid, cid, score, year, title_sort, facet_ids
 
@@ -162,7 +167,8 @@ def run(
     block = sql.block_sql(p)
     window = query.page * query.size
     offset = window - query.size
-    rows, before = fetch_block(conn, block, TOP)
+    heads = query.sort == "relevance" and sql.head_match(parsed) is not None
+    rows, before = fetch_block(conn, sql.block_sql(p, parsed) if heads else block, TOP)
     fetched = list(rows)
     if before is not None and len(rows) / _share(before) <= EXACT_ROWS:
         while before is not None:  # a small result: read it all, count it exactly
@@ -170,7 +176,7 @@ def run(
             fetched.extend(rows)
     ordered = collapse(fetched, query.sort) if query.sort == "relevance" or before is None else []
     if query.sort == "relevance":
-        head = title_head(conn, p, parsed) if before is not None else []
+        head = title_head(conn, p, parsed, rows, _share(before)) if before is not None else []
         skip = {r[1] for r in head}
         ordered = head + [r for r in ordered if r[1] not in skip]
         while before is not None and len(ordered) < window:
@@ -196,11 +202,20 @@ def run(
     return Answer(page, total, exact, facets, exact)
 
 
-def title_head(conn: sqlite3.Connection, p: sql.Plan, parsed: ParsedQuery) -> list[Row]:
+def title_head(
+    conn: sqlite3.Connection, p: sql.Plan, parsed: ParsedQuery, sample: list[Row], share: float
+) -> list[Row]:
     """The clusters whose title or authors hold every word of the query, ranked exactly;
-    empty when the query has field prefixes or more than ``HEAD_MAX`` records qualify."""
+    empty when the query has field prefixes or more than ``HEAD_MAX`` records qualify.
+
+    ``sample`` (the first block, rows flagged by ``sql.head_flag``, covering ``share`` of
+    the clusters) spares the exact count when it shows far more than ``HEAD_MAX`` (see
+    ``HEAD_SURE``): a rare phrase common in titles no longer walks its matches to count."""
     match = sql.head_match(parsed)
     if match is None:
+        return []
+    flagged = sum(r[6] for r in sample)
+    if flagged >= HEAD_SURE and flagged / share > HEAD_MAX * HEAD_MARGIN:
         return []
     text, params = sql.head_sql(p, match, HEAD_MAX)
     found = conn.execute(text, params).fetchone()[0]

@@ -9,6 +9,7 @@ and every value is a bound parameter.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -217,10 +218,26 @@ def score_sql(parsed: ParsedQuery, avglen: dict[str, float]) -> tuple[str, tuple
     return " + ".join([*parts, "d.preferred * 1e-6"]), tuple(params)
 
 
-def block_sql(p: Plan) -> tuple[str, list[Any]]:
+def head_flag(parsed: ParsedQuery) -> tuple[str, tuple[str, ...]]:
+    """SQL telling whether a ``docs d`` row holds every term of the query in its title or
+    authors (what ``head_match`` finds), read from the row's key texts."""
+    conds: list[str] = []
+    params: list[str] = []
+    for t in parsed.terms:
+        needle = " " + " ".join(t.tokens) + " "
+        conds.append(
+            f"(instr(' ' || d.{FIELD_KEYS['title']} || ' ', ?) > 0 "
+            f"OR instr(' ' || d.{FIELD_KEYS['author']} || ' ', ?) > 0)"
+        )
+        params.extend((needle, needle))
+    return " AND ".join(conds), tuple(params)
+
+
+def block_sql(p: Plan, parsed: ParsedQuery | None = None) -> tuple[str, list[Any]]:
     """Matches in rowid order (descending), from ``before`` down to ``lowest``, at most
     ``limit``: three parameters to append. One row, one value: a JSON array of
-    [rid, cid, score, year, title_sort, facet_ids] in no particular order.
+    [rid, cid, score, year, title_sort, facet_ids] in no particular order; with ``parsed``,
+    each row ends with its ``head_flag`` too.
 
     As one value because Python's sqlite3 lets go of the GIL for every row it steps: with
     several searching threads, re-taking it hundreds of times a query made them queue."""
@@ -228,6 +245,13 @@ def block_sql(p: Plan) -> tuple[str, list[Any]]:
         f"d.rowid AS rid, d.cid AS cid, {p.score} AS score, d.year AS year, "
         "d.title_sort AS ts, d.facet_ids AS fi"
     )
+    out = "rid, cid, score, year, ts, fi"
+    flag_params: tuple[str, ...] = ()
+    if parsed is not None:
+        flag, flag_params = head_flag(parsed)
+        cols += f", {flag} AS hd"
+        out += ", hd"
+    p = dataclasses.replace(p, score_params=(*p.score_params, *flag_params))
     if p.match is None:
         where = p._where("d.rowid < ? AND d.rowid >= ?")
         inner = f"SELECT {cols} FROM docs d WHERE {where} ORDER BY d.rowid DESC LIMIT ?"
@@ -239,7 +263,7 @@ def block_sql(p: Plan) -> tuple[str, list[Any]]:
             f"WHERE {where} ORDER BY fts.rowid DESC LIMIT ?"
         )
         params = [*p.score_params, *p.params, p.match]
-    sql = f"SELECT json_group_array(json_array(rid, cid, score, year, ts, fi)) FROM ({inner})"
+    sql = f"SELECT json_group_array(json_array({out})) FROM ({inner})"
     return sql, params
 
 
