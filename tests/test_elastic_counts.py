@@ -17,6 +17,7 @@ import pytest
 from indexer.backends.base import IndexDoc, SearchQuery
 from indexer.backends.elastic_search import Limits
 from indexer.backends.elasticbase import ElasticBackend
+from indexer.documents import sort_title
 from tests.support.backends import drop, open_backend
 from tests.support.records import generated
 
@@ -100,3 +101,34 @@ def test_the_request_cache_can_be_bypassed(
     cached = engine.search(q)
     monkeypatch.setattr(engine, "request_cache", False)
     assert engine.search(q) == cached
+
+
+@pytest.mark.parametrize("kind", ["elasticsearch", "opensearch"])
+def test_records_of_few_clusters_are_collapsed_by_the_engine(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first records ranked hold fewer clusters than the page needs (three clusters of
+    twenty records in a row in title order, pages of two): the adapter falls back to the
+    engine's collapse, and the pages list each cluster once, in order."""
+    name = f"birlik-test-{uuid.uuid4().hex[:10]}"
+    b = open_backend(kind, tmp_path, name)
+    try:
+        recs = sorted((d.record for d in generated(60)), key=sort_title)  # clusters in a row
+        b.rebuild(IndexDoc(r, f"c{i // 20}", i % 20 == 0) for i, r in enumerate(recs))
+        b.refresh()
+        assert isinstance(b, ElasticBackend)
+        calls: list[int] = []
+        msearch = b._msearch
+        monkeypatch.setattr(
+            b, "_msearch", lambda bodies: calls.append(len(bodies)) or msearch(bodies)
+        )
+        pages = [b.search(SearchQuery(sort="title", page=p, size=2, facets=False)) for p in (1, 2)]
+        seq = [h.cluster_id for r in pages for h in r.hits]
+        assert seq == ["c0", "c1", "c2"]
+        assert calls[:3] == [2, 1, 2]  # ranked + sample, then the engine's collapse, then members
+        assert pages[0].total == 3 and all(len(h.holdings) == 20 for h in pages[0].hits)
+        monkeypatch.setattr(b, "limits", Limits(shallow=0))  # the engine collapses every page
+        again = [b.search(SearchQuery(sort="title", page=p, size=2, facets=False)) for p in (1, 2)]
+        assert again == pages
+    finally:
+        drop(b)

@@ -70,17 +70,11 @@ def search(msearch: MSearch, query: SearchQuery, parsed: ParsedQuery, lim: Limit
     exact = matched["relation"] == "eq" and matched["value"] <= lim.exact_limit
     ranked = _ranked(hits_resp["hits"]["hits"])
     if not deep:
-        seen = _first_per_cluster(ranked)
-        if (
-            len(seen) < window and len(ranked) == fetch
-        ):  # records of few clusters: let the engine collapse
-            ranked = _ranked(
-                msearch(
-                    [eq.hits_body(query, parsed, fetch=0, collapse=True, track=lim.exact_limit)]
-                )[0]["hits"]["hits"]
-            )
-        else:
-            ranked = seen[(query.page - 1) * query.size : window]
+        page = _page_of_clusters(ranked, query, fetch)
+        if page is None:  # the records fetched hold too few clusters: the engine collapses
+            body = eq.hits_body(query, parsed, fetch=0, collapse=True, track=lim.exact_limit)
+            page = _ranked(msearch([body])[0]["hits"]["hits"])
+        ranked = page
     share = lim.first_share
     second = [eq.members_body([c for c, _, _ in ranked])] if ranked else []
     if exact and matched["value"]:
@@ -114,11 +108,19 @@ def _ranked(page: list[dict[str, Any]]) -> list[tuple[str, str, float]]:
     ]
 
 
-def _first_per_cluster(ranked: list[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
+def _page_of_clusters(
+    ranked: list[tuple[str, str, float]], query: SearchQuery, fetch: int
+) -> list[tuple[str, str, float]] | None:
+    """The page's clusters from ranked records, each placed by its first (best) record, as
+    the engine's ``collapse`` places them; None when the ``fetch`` records fetched hold
+    fewer clusters than the page needs and more records match."""
     seen: dict[str, tuple[str, str, float]] = {}
     for r in ranked:
         seen.setdefault(r[0], r)
-    return list(seen.values())
+    window = query.page * query.size
+    if len(seen) < window and len(ranked) == fetch:
+        return None
+    return list(seen.values())[(query.page - 1) * query.size : window]
 
 
 def _hits(
