@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -119,9 +120,12 @@ def test_records_of_few_clusters_are_collapsed_by_the_engine(
         assert isinstance(b, ElasticBackend)
         calls: list[int] = []
         msearch = b._msearch
-        monkeypatch.setattr(
-            b, "_msearch", lambda bodies: calls.append(len(bodies)) or msearch(bodies)
-        )
+
+        def counted(bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            calls.append(len(bodies))
+            return msearch(bodies)
+
+        monkeypatch.setattr(b, "_msearch", counted)
         pages = [b.search(SearchQuery(sort="title", page=p, size=2, facets=False)) for p in (1, 2)]
         seq = [h.cluster_id for r in pages for h in r.hits]
         assert seq == ["c0", "c1", "c2"]
