@@ -54,7 +54,7 @@ def test_below_the_limit_counts_are_exact_cluster_counts(engine: ElasticBackend)
 def test_above_the_limit_counts_are_flagged_estimates(
     engine: ElasticBackend, monkeypatch: pytest.MonkeyPatch, share: float, tolerance: float
 ) -> None:
-    monkeypatch.setattr(engine, "limits", Limits(exact_limit=100, first_share=share, min_sample=50))
+    monkeypatch.setattr(engine, "limits", Limits(exact_limit=100, first_share=share, sample=50))
     r = engine.search(SearchQuery(facet_size=10))
     assert not r.total_exact and not r.facets_exact
     assert r.total == pytest.approx(1080, rel=tolerance)
@@ -71,8 +71,8 @@ def test_above_the_limit_counts_are_flagged_estimates(
 def test_a_small_first_sample_is_drawn_again_larger(
     engine: ElasticBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """1/2048 of 1 080 clusters is next to none: a sample of about 600 records is drawn."""
-    monkeypatch.setattr(engine, "limits", Limits(exact_limit=100, min_sample=300))
+    """1/2048 of 1 080 clusters is next to none: a sample of about 375 records is drawn."""
+    monkeypatch.setattr(engine, "limits", Limits(exact_limit=100, sample=300))
     r = engine.search(SearchQuery(facet_size=10))
     assert not r.total_exact
     assert r.total == pytest.approx(1080, rel=0.2)
