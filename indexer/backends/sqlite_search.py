@@ -110,14 +110,13 @@ def sort_key(sort: str) -> Callable[[Row], tuple[Any, ...]]:
 
 def collapse(rows: Sequence[Row], sort: str) -> list[Row]:
     """One row per cluster (its best for ``sort``), in ``sort`` order."""
-    key = sort_key(sort)
-    best: dict[int, tuple[tuple[Any, ...], Row]] = {}
-    for r in rows:
-        k = key(r)
-        b = best.get(r[1])
-        if b is None or k < b[0]:
-            best[r[1]] = (k, r)
-    return [r for _, r in sorted(best.values())]
+    seen: set[int] = set()
+    out: list[Row] = []
+    for r in sorted(rows, key=sort_key(sort)):  # a cluster's first row is its best
+        if r[1] not in seen:
+            seen.add(r[1])
+            out.append(r)
+    return out
 
 
 def fetch_block(
@@ -283,11 +282,12 @@ def count_facets(
         counts.subtract(values)
         counts.update(set(values))
     fid_names = names(counts)
-    grouped: dict[str, list[FacetValue]] = {f: [] for f in FACETS}
+    grouped: dict[str, list[tuple[int, str]]] = {f: [] for f in FACETS}
+    exact = share >= 1.0
     for fid, n in counts.items():
         facet, value = fid_names[fid]
-        if facet in grouped and n > 0:
-            grouped[facet].append(FacetValue(value, n if share >= 1.0 else about(n / share)))
-    return {
-        k: tuple(sorted(v, key=lambda f: (-f.count, f.value))[:size]) for k, v in grouped.items()
+        if (g := grouped.get(facet)) is not None and n > 0:
+            g.append((-n if exact else -about(n / share), value))
+    return {  # only the values shown become FacetValues
+        k: tuple(FacetValue(value, -c) for c, value in sorted(v)[:size]) for k, v in grouped.items()
     }
