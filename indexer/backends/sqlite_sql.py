@@ -17,7 +17,7 @@ from indexer.backends.base import SearchQuery
 from indexer.documents import FIELD_KEYS, KEY_FIELDS, WEIGHTS
 from indexer.query import ParsedQuery, Term
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """Bumped when the layout changes: an older file must be rebuilt."""
 SCHEMA = f"""
 CREATE TABLE docs (
@@ -53,7 +53,9 @@ CREATE VIRTUAL TABLE fts USING fts5(
 """
 """``fts`` indexes the key texts kept in ``docs`` (external content): a search scores a match
 from the docs row it reads anyway, and the texts are stored once. The key columns come last,
-so reading a row's small columns never parses them."""
+so reading a row's small columns never parses them. Key texts and ``facet_ids`` are stored
+with a space at either end, so a per-row test for a word is one ``instr`` on the stored
+text (lengths in the score subtract the two)."""
 INDEXES = """
 CREATE INDEX IF NOT EXISTS docs_cluster ON docs (cluster_id);
 CREATE INDEX IF NOT EXISTS docs_year_desc ON docs (year IS NULL, year DESC, title_sort, cid);
@@ -64,7 +66,7 @@ CREATE INDEX IF NOT EXISTS docs_title ON docs (title_sort, year, cid);
 AVG_LENGTHS = (
     "INSERT OR REPLACE INTO meta SELECT 'avglen_' || k, v FROM (SELECT "
     + " UNION ALL SELECT ".join(
-        f"'{k}' AS k, COALESCE(AVG(LENGTH({k})), 0) + 1 AS v FROM docs" for k in KEY_FIELDS
+        f"'{k}' AS k, COALESCE(AVG(LENGTH({k}) - 2), 0) + 1 AS v FROM docs" for k in KEY_FIELDS
     )
     + ")"
 )
@@ -164,9 +166,7 @@ def plan(
     for facet in filter_values(query, parsed):
         ids = (fids or {}).get(facet, [])
         conds.append(
-            "(" + " OR ".join(["instr(' ' || d.facet_ids || ' ', ?) > 0"] * len(ids)) + ")"
-            if ids
-            else "0"
+            "(" + " OR ".join(["instr(d.facet_ids, ?) > 0"] * len(ids)) + ")" if ids else "0"
         )
         params.extend(f" {i} " for i in ids)
     year_from = _pick(query.year_from, parsed.year_from, max)
@@ -211,9 +211,9 @@ def score_sql(parsed: ParsedQuery, avglen: dict[str, float]) -> tuple[str, tuple
         ]
         if not needles:
             continue
-        hits = " + ".join(f"(instr(' ' || d.{col} || ' ', ?) > 0)" for _ in needles)
+        hits = " + ".join(f"(instr(d.{col}, ?) > 0)" for _ in needles)
         params.extend(needles)
-        norm = f"{K1 * (1 - B)!r} + {K1 * B / avglen.get(col, 20.0)!r} * length(d.{col})"
+        norm = f"{K1 * (1 - B)!r} + {K1 * B / avglen.get(col, 20.0)!r} * (length(d.{col}) - 2)"
         parts.append(f"{WEIGHTS[col] * (K1 + 1)!r} * ({hits}) / (1 + {norm})")
     return " + ".join([*parts, "d.preferred * 1e-6"]), tuple(params)
 
@@ -226,8 +226,7 @@ def head_flag(parsed: ParsedQuery) -> tuple[str, tuple[str, ...]]:
     for t in parsed.terms:
         needle = " " + " ".join(t.tokens) + " "
         conds.append(
-            f"(instr(' ' || d.{FIELD_KEYS['title']} || ' ', ?) > 0 "
-            f"OR instr(' ' || d.{FIELD_KEYS['author']} || ' ', ?) > 0)"
+            f"(instr(d.{FIELD_KEYS['title']}, ?) > 0 OR instr(d.{FIELD_KEYS['author']}, ?) > 0)"
         )
         params.extend((needle, needle))
     return " AND ".join(conds), tuple(params)
