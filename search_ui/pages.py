@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from indexer.backends.base import FacetValue, SearchResult
 from search_ui import i18n
-from search_ui.params import SearchState, parse_search
+from search_ui.params import MAX_WINDOW, SearchState, parse_search
 from search_ui.records import load_work
 from search_ui.sourceview import source_view
 from search_ui.views import services, state_conn
@@ -112,19 +112,31 @@ def facet_title(name: str) -> str:
 
 
 def _pages(search: SearchState, result: SearchResult) -> dict[str, Any]:
-    """Links to the pages around this one. An estimated total (a lower bound) never hides
-    a page: while pages come back full, there is a next one."""
-    deepest = 10_000 // search.size
+    """Links to the pages around this one.
+
+    An estimated total may be off either way, so the hits decide where the pages end: while
+    pages come back full there is a next one, a short page is the real last one, and a page
+    past the real end (no hits, yet a total) ends the pager before it, with ``prev`` leading
+    back to the last page that may hold results.
+    """
+    deepest = MAX_WINDOW // search.size
     last = max(1, min(math.ceil(result.total / search.size), deepest))
-    if not result.total_exact and len(result.hits) >= search.size and search.page >= last:
+    past_end = not result.hits and result.total > 0
+    if past_end:
+        last = max(1, min(last, search.page - 1))
+    elif not result.total_exact and len(result.hits) < search.size:
+        last = search.page
+    elif not result.total_exact and search.page >= last:
         last = min(search.page + 1, deepest)
-    window = range(max(1, search.page - 3), min(last, search.page + 3) + 1)
+    here = min(search.page, last)
+    window = range(max(1, here - 3), min(last, here + 3) + 1)
+    back = last if past_end else search.page - 1
     return {
         "last": last,
+        "past_end": past_end,
+        "back": back,
         "window": [(n, url_for("pages.search", **search.args(page=n))) for n in window],
-        "prev": url_for("pages.search", **search.args(page=search.page - 1))
-        if search.page > 1
-        else None,
+        "prev": url_for("pages.search", **search.args(page=back)) if search.page > 1 else None,
         "next": url_for("pages.search", **search.args(page=search.page + 1))
         if search.page < last
         else None,

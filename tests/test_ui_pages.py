@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,6 +18,7 @@ from indexer.backends.base import SearchQuery, SearchResult
 from indexer.backends.sqlite import SQLiteBackend
 from search_ui import create_app
 from tests.support.ui import SHARED_ANL, SHARED_NLRK
+from tests.test_ui_i18n import leaks_on
 
 DC_RECORD = "anl:oai:anl.az:2003"
 
@@ -275,26 +278,106 @@ def test_colours_have_enough_contrast(ui_client: FlaskClient) -> None:
 
 class _Estimating(SQLiteBackend):
     """The SQLite index answering as an engine does for very large results: the total is
-    an estimate (a lower bound), flagged ``total_exact=False``."""
+    an estimate, flagged ``total_exact=False``; here a lower bound (at most 10)."""
+
+    def estimate(self, total: int) -> int:
+        return min(total, 10)
 
     def search(self, query: SearchQuery) -> SearchResult:
         result = super().search(query)
-        return dataclasses.replace(result, total=min(result.total, 10), total_exact=False)
+        return dataclasses.replace(result, total=self.estimate(result.total), total_exact=False)
+
+
+class _Overestimating(_Estimating):
+    """An estimate above the truth (100 for the 30 folklore works): pages past the real end
+    come back empty, as a sampled count can make them at scale."""
+
+    def estimate(self, total: int) -> int:
+        return 100 if total else 0
+
+
+@contextmanager
+def estimating_client(
+    ui_env: tuple[Config, SQLiteBackend, Path], kind: type[_Estimating]
+) -> Iterator[FlaskClient]:
+    config, _, state = ui_env
+    backend = kind(config.data_dir / "index", "birlik")
+    try:
+        with create_app(config, backend=backend, state_db=state).test_client() as client:
+            yield client
+    finally:
+        backend.close()
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
 
 
 def test_an_estimated_total_says_about_and_hides_no_page(
     ui_env: tuple[Config, SQLiteBackend, Path],
 ) -> None:
-    config, _, state = ui_env
-    estimating = _Estimating(config.data_dir / "index", "birlik")
-    app = create_app(config, backend=estimating, state_db=state)
-    try:
-        with app.test_client() as client:
-            doc = page(client, "/?subject=Фольклор&size=5&page=2", "ru")
-            assert count(doc).startswith("Найдено около 10 произведений")
-            nav = doc.xpath("//nav[@class='pagination']")[0]
-            nxt = nav.xpath(".//a[@rel='next']/@href")  # the estimate says 2 pages; 6 are full
-            assert parse_qs(urlsplit(nxt[0]).query)["page"] == ["3"]
-            assert count(page(client, "/?subject=Фольклор&size=5", "kk")).startswith("Шамамен")
-    finally:
-        estimating.close()
+    with estimating_client(ui_env, _Estimating) as client:
+        doc = page(client, "/?subject=Фольклор&size=5&page=2", "ru")
+        assert count(doc).startswith("Найдено около 10 произведений")
+        nav = doc.xpath("//nav[@class='pagination']")[0]
+        nxt = nav.xpath(".//a[@rel='next']/@href")  # the estimate says 2 pages; 6 are full
+        assert query_of(nxt[0])["page"] == ["3"]
+        assert count(page(client, "/?subject=Фольклор&size=5", "kk")).startswith("Шамамен")
+
+
+FOLKLORE = "/?subject=Фольклор&size=10&sort=year_desc"  # 30 works: 3 pages of 10
+
+
+def test_a_page_past_an_estimated_end_says_so_and_leads_back(
+    ui_env: tuple[Config, SQLiteBackend, Path],
+) -> None:
+    with estimating_client(ui_env, _Overestimating) as client:
+        doc = page(client, f"{FOLKLORE}&page=5", "en")
+        assert count(doc) == "About 100 works found"
+        assert not doc.xpath("//li[@class='hit']") and not doc.xpath("//ol[@class='hits']")
+        (note,) = doc.xpath("//section[@class='results']//div[contains(@class,'past-the-end')]")
+        assert "There are no more results after this point." in texts(note, "./p")[0]
+        links = {a.text_content(): query_of(a.get("href")) for a in note.xpath(".//a")}
+        kept = {"subject": ["Фольклор"], "size": ["10"], "sort": ["year_desc"]}
+        assert links == {
+            "Go to the first page of results": kept,
+            "Go back to page 4": {**kept, "page": ["4"]},
+        }
+        assert not doc.xpath("//a[@rel='next']")
+        nav = doc.xpath("//nav[@class='pagination']")[0]
+        assert [int(n) for n in nav.xpath(".//a/text()")] == [1, 2, 3, 4]
+        assert not texts(nav, ".//p")  # no "Page 5 of 4"
+
+        ru = page(client, f"{FOLKLORE}&page=5", "ru")
+        assert "Дальше результатов нет." in texts(ru, "//div[contains(@class,'past-the-end')]/p")[0]
+        assert "Вернуться на страницу 4" in texts(ru, "//div[contains(@class,'past-the-end')]//a")
+        for lang in ("kk", "az", "ru"):
+            assert leaks_on(client, f"{FOLKLORE}&page=5", lang) == []
+
+        api = client.get("/api/search?subject=Фольклор&size=10&page=5").get_json()
+        assert (api["total"], api["page"], api["size"], api["results"]) == (100, 5, 10, [])
+
+
+def test_a_short_estimated_page_is_the_last(
+    ui_env: tuple[Config, SQLiteBackend, Path],
+) -> None:
+    with estimating_client(ui_env, _Overestimating) as client:
+        doc = page(client, f"{FOLKLORE}&page=3", "en")
+        assert len(doc.xpath("//li[@class='hit']")) == 10  # full: the estimate may go on
+        assert query_of(doc.xpath("//a[@rel='next']/@href")[0])["page"] == ["4"]
+        doc = page(client, "/?subject=Фольклор&size=7&page=5", "en")  # 4 x 7 + 2
+        assert len(doc.xpath("//li[@class='hit']")) == 2
+        assert not doc.xpath("//a[@rel='next']")
+        nav = doc.xpath("//nav[@class='pagination']")[0]
+        assert "Page 5 of 5" in texts(nav, ".//p")
+        assert not doc.xpath("//div[contains(@class,'past-the-end')]")
+
+
+def test_a_page_past_an_exact_end_says_so_without_an_estimate(ui_client: FlaskClient) -> None:
+    doc = page(ui_client, f"{FOLKLORE}&page=9", "en")
+    assert count(doc) == "30 works found"
+    (note,) = doc.xpath("//div[contains(@class,'past-the-end')]")
+    assert texts(note, "./p") == ["There are no more results after this point."]
+    back = note.xpath(".//a[text()='Go back to page 3']/@href")  # the real last page
+    assert query_of(back[0])["page"] == ["3"]
+    assert not doc.xpath("//a[@rel='next']")
