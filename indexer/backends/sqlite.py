@@ -74,6 +74,7 @@ class SQLiteBackend(SearchBackend):
         self._conns: list[sqlite3.Connection] = []
         self._conns_lock = threading.Lock()
         self._cache = sqlite_search.ResultCache()
+        self._pointed: tuple[tuple[int, int, int], Path] | None = None
         if not self.pointer.exists():
             with self._write_lock:
                 self._swap_in(self._build(iter(())))
@@ -81,10 +82,18 @@ class SQLiteBackend(SearchBackend):
     # -- files and connections -------------------------------------------------------
 
     def _current(self) -> Path:
+        """The generation the pointer names; read again only when the pointer file changed
+        (a swap replaces it: new inode and time), so a search costs one ``stat``."""
         try:
-            return self.directory / self.pointer.read_text(encoding="utf-8").strip()
+            st = os.stat(self.pointer)
+            key = (st.st_ino, st.st_mtime_ns, st.st_size)
+            if (seen := self._pointed) is not None and seen[0] == key:
+                return seen[1]
+            path = self.directory / self.pointer.read_text(encoding="utf-8").strip()
         except OSError as e:
             raise BackendError(f"search index pointer {self.pointer} cannot be read: {e}") from e
+        self._pointed = (key, path)
+        return path
 
     def _conn(self) -> sqlite3.Connection:
         """This thread's connection to the current generation (reopened after a swap)."""
@@ -317,24 +326,10 @@ class SQLiteBackend(SearchBackend):
     ) -> tuple[Any, ...]:
         if not page:
             return ()
-        rids = [r[0] for r in page]
-        reps = {
-            rid: (cluster_id, from_document({"record": rec}))
-            for rid, cluster_id, rec in sqlite_search.json_rows(
-                conn,
-                "SELECT d.rowid AS a, d.cluster_id AS b, b.record AS c FROM docs d "
-                f"JOIN bodies b ON b.rowid = d.body WHERE d.rowid IN ({_marks(rids)})",
-                rids,
-            )
-        }
-        clusters = list({c for c, _ in reps.values()})
-        members = sqlite_search.json_rows(
-            conn,
-            "SELECT cluster_id AS a, library AS b, id AS c, preferred AS d FROM docs "
-            f"WHERE cluster_id IN ({_marks(clusters)})",
-            clusters,
-            "a, b, c, d",
+        found, members = orjson.loads(
+            conn.execute(sql.HITS_SQL, (orjson.dumps([r[0] for r in page]).decode(),)).fetchone()[0]
         )
+        reps = {rid: (cluster_id, from_document({"record": rec})) for rid, cluster_id, rec in found}
         members.sort(key=lambda m: (m[0], -m[3], m[1], m[2]))
         holdings = holdings_by_cluster((c, lib, i) for c, lib, i, _ in members)
         return tuple(
