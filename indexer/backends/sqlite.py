@@ -44,12 +44,15 @@ from indexer.errors import BackendError, StaleIndexError
 from indexer.record import Record
 
 log = logging.getLogger(__name__)
-BATCH = 10_000
+BATCH = 25_000
+"""Records per transaction when adding to an index: they land all over the cluster-hashed
+file, so most pages a batch touches are rewritten at its commit; fewer, larger commits
+rewrite them fewer times (20k upserts into 100k: 10k batches 1.7-2.2 s, one batch 1.2-1.5 s)."""
 NAMES_KEPT = 100_000
 """Facet value names cached per connection, at most."""
 FRESH_BATCH = 25_000
-"""A new file is written in larger batches: FTS5 flushes a segment whenever a rowid comes
-lower than the last one, and rowids follow the cluster hash, so once per batch."""
+"""Records per transaction of a new file: FTS5 flushes a segment whenever a rowid comes lower
+than the last one, and rowids follow the cluster hash, so once per batch."""
 
 
 def _marks(values: list[Any]) -> str:
