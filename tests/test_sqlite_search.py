@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -174,6 +175,9 @@ def test_the_result_cache_never_outlives_a_write(tmp_path: Path) -> None:
     other = SQLiteBackend(tmp_path, "t")  # another writer (as another process would be)
     other.delete([docs[6].record.id])
     assert b.search(q).total == clusters - 2
+    for n in (3, 4):  # another writer's rebuilds are seen by the next search, every time
+        other.rebuild(docs[:n])
+        assert b.search(q).total == len({d.cluster_id for d in docs[:n]})
     other.close()
     b.close()
 
@@ -213,5 +217,34 @@ def test_a_broad_search_ranks_title_and_author_matches_first(
         assert pages(b, SearchQuery(q="Abai tarihy", size=5), 3)[:3] == ids(broad)[:3]
         fielded = b.search(SearchQuery(q="subject:abai tarihy", size=5, facets=False))
         assert fielded.total > 0  # a field prefix: no head, the sampled order only
+    finally:
+        b.close()
+
+
+def test_a_head_far_above_its_bound_is_not_counted(
+    tmp_path: Path, small_blocks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the first block's title/author rows extrapolate far above HEAD_MAX, the exact
+    head count is skipped; the answer is the one the count would have given."""
+    docs = [IndexDoc(make("anl", i, f"Абай тарихы {i}"), f"c{i}") for i in range(400)]
+    b = SQLiteBackend(tmp_path, "bighead")
+    b.rebuild(docs)
+    b.request_cache = False
+    counted: list[str] = []
+    head_sql = sql.head_sql
+
+    def counting(p: sql.Plan, match: str, most: int) -> tuple[str, list[Any]]:
+        counted.append(match)
+        return head_sql(p, match, most)
+
+    monkeypatch.setattr(sql, "head_sql", counting)
+    monkeypatch.setattr(sqlite_search, "HEAD_MAX", 20)
+    q = SearchQuery(q="Abai tarihy", size=5)
+    try:
+        monkeypatch.setattr(sqlite_search, "HEAD_SURE", 10)
+        skipped = b.search(q)
+        assert not counted and not skipped.total_exact
+        monkeypatch.setattr(sqlite_search, "HEAD_SURE", 10**9)  # always count
+        assert b.search(q) == skipped and counted
     finally:
         b.close()
