@@ -272,22 +272,25 @@ def count_facets(
     """Facet counts in clusters (a cluster with several matching records counted once per
     value), scaled up by the share of the matches read when that is not all of them."""
     counts = Counter(" ".join([r[5] for r in rows]).split())
-    members = Counter(r[1] for r in rows)
-    multi = {c for c, k in members.items() if k > 1}
-    by_cluster: dict[int, list[str]] = {}
-    for r in rows:
-        if r[1] in multi:
-            by_cluster.setdefault(r[1], []).extend(r[5].split())
-    for values in by_cluster.values():  # a cluster counts once per value
-        counts.subtract(values)
-        counts.update(set(values))
+    cids = list(map(itemgetter(1), rows))
+    if len(set(cids)) < len(cids):
+        members = Counter(cids)
+        by_cluster: dict[int, list[str]] = {}
+        for r in rows:
+            if members[r[1]] > 1:
+                by_cluster.setdefault(r[1], []).extend(r[5].split())
+        for values in by_cluster.values():  # a cluster counts once per value
+            counts.subtract(values)
+            counts.update(set(values))
     fid_names = names(counts)
     grouped: dict[str, list[tuple[int, str]]] = {f: [] for f in FACETS}
-    exact = share >= 1.0
+    shown: dict[int, int] = {}  # count -> the count shown (most counts are small and repeat)
     for fid, n in counts.items():
         facet, value = fid_names[fid]
         if (g := grouped.get(facet)) is not None and n > 0:
-            g.append((-n if exact else -about(n / share), value))
+            if (c := shown.get(n)) is None:
+                c = shown[n] = n if share >= 1.0 else about(n / share)
+            g.append((-c, value))
     return {  # only the values shown become FacetValues
         k: tuple(FacetValue(value, -c) for c, value in sorted(v)[:size]) for k, v in grouped.items()
     }
