@@ -84,6 +84,7 @@ def create_app(
         config=config,
     )
     Babel(app, locale_selector=i18n.select_locale)
+    app.add_template_filter(i18n.number, "number")  # counts grouped as each language does
 
     from search_ui import api, auth, errors, export, gaps_view, librarian, pages, views
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from flask import current_app, request
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 LANGS = ("kk", "az", "ru", "en")
@@ -120,6 +120,18 @@ def type_label(value: str) -> str:
 def field_label(name: str) -> str:
     label = FIELD_LABELS.get(name)
     return str(label) if label is not None else name
+
+
+def number(value: float | None) -> str:
+    """A count as the reader's language writes it, from CLDR via Babel: ``370,000`` (en),
+    ``370 000`` with a no-break space (ru, kk), ``370.000`` (az).
+
+    For counts and page numbers only: years, identifiers, HTML attributes and the API keep
+    plain digits. ``None`` (no figure) gives an empty text.
+    """
+    if value is None:
+        return ""
+    return format_decimal(value)
 
 
 def decade_label(value: str) -> str:
