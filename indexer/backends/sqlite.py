@@ -11,7 +11,9 @@ in WAL mode, so searches in other threads go on while a batch is written.
 
 Rowids hash the duplicate cluster (``sqlite_write.cluster_base``), so a search can read a
 fair sample of a broad result instead of all of it (``sqlite_search``); the price is that
-updates land all over the file. Results are cached by (file, write counter, query).
+updates land all over the file. ``fts`` indexes the key texts kept in the ``docs`` rows
+(external content, see ``sqlite_sql.SCHEMA``). Results are cached by (file, write counter,
+query).
 """
 
 from __future__ import annotations

@@ -12,9 +12,10 @@ first ``SAMPLE`` matching rows that way (one *block*, cut at a cluster boundary)
 - sorted by relevance, the records whose title or authors hold every word of the query
   (the *head*, when there are at most ``HEAD_MAX`` of them) are ranked exactly and come
   first: a reader typing a title finds it on page 1 however many notes also mention the
-  words. The rest is ranked block by block: first the first block's best, then the next
-  block's, so every page is read from the fewest blocks and the order is one fixed order,
-  whatever the page (deep pages stay consistent);
+  words (when the first block's title/author rows show the head is far larger, it is not
+  counted: ``HEAD_SURE``). The rest is ranked block by block: first the first block's best,
+  then the next block's, so every page is read from the fewest blocks and the order is one
+  fixed order, whatever the page (deep pages stay consistent);
 - sorted by year or title, the page is read from the index of that order, each row checked
   against FTS5 by rowid, and stops after the page (when the estimated match rate makes
   that cheap; otherwise every match is read and sorted).
