@@ -20,6 +20,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields
+from functools import lru_cache
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -175,6 +176,12 @@ def _keys(*texts: str) -> str:
     return " ".join(filter(None, map(word_key, " ".join(filter(None, texts)).split())))
 
 
+@lru_cache(maxsize=1 << 16)
+def _word_tokens(word: str) -> frozenset[str]:
+    """The search tokens of one displayed word (highlighting tests every word of every hit)."""
+    return frozenset(word_key(word).split())
+
+
 def highlight_text(text: str, tokens: frozenset[str]) -> str | None:
     """``text`` HTML-escaped with matching words in ``<mark>``; None when nothing matches."""
     if not tokens or not text:
@@ -183,7 +190,7 @@ def highlight_text(text: str, tokens: frozenset[str]) -> str | None:
     pos = 0
     hit = False
     for m in _WORD.finditer(text):
-        if tokens.intersection(word_key(m.group()).split()):
+        if not tokens.isdisjoint(_word_tokens(m.group())):
             out.append(html.escape(text[pos : m.start()]))
             out.append(f"<mark>{html.escape(m.group())}</mark>")
             pos = m.end()

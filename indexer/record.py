@@ -7,7 +7,7 @@ indexes one. Fields the source lacks stay empty: nothing is invented. Values a s
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 from typing import Any
 
 import orjson
@@ -99,23 +99,33 @@ class Record:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Record:
-        kw: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name not in d:
-                continue
-            v = d[f.name]
-            if f.name == "authors":
-                v = tuple(Name(**a) for a in v)
-            elif f.name == "links":
-                v = tuple(Link(**x) for x in v)
-            elif isinstance(v, list):
-                v = tuple(v)
-            kw[f.name] = v
-        return cls(**kw)
+        """The record of ``to_dict``/JSON output: lists become tuples, unknown keys are
+        ignored (every search hit is rebuilt this way, so it avoids ``fields()`` per call)."""
+        kw: dict[str, Any] = {
+            k: tuple(v) if type(v) is list else v for k, v in d.items() if k in _FIELD_NAMES
+        }
+        if "authors" in kw:
+            kw["authors"] = tuple(Name(**a) for a in kw["authors"])
+        if "links" in kw:
+            kw["links"] = tuple(Link(**x) for x in kw["links"])
+        if cls is not Record or not kw.keys() >= _REQUIRED:
+            return cls(**kw)  # the dataclass says what is missing
+        # Fill the instance directly: a frozen dataclass's __init__ sets each field through
+        # object.__setattr__, most of the cost of a search hit (there is no __post_init__).
+        values = dict(_TEMPLATE)  # every field, in the dataclass's order
+        values.update(kw)
+        record = object.__new__(Record)
+        record.__dict__.update(values)
+        return record
 
     @classmethod
     def from_json(cls, s: str) -> Record:
         return cls.from_dict(orjson.loads(s))
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(Record))
+_TEMPLATE = {f.name: None if f.default is MISSING else f.default for f in fields(Record)}
+_REQUIRED = frozenset(f.name for f in fields(Record) if f.default is MISSING)
 
 
 def record_id(source: str, oai_id: str) -> str:
