@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar, TypeVar, cast
 
@@ -276,7 +277,13 @@ class ElasticBackend(SearchBackend):
             log.warning("could not start merging %s: %s", index, e)
 
     def merging(self) -> bool:
-        """Whether the engine is still merging segments of the index (benchmarks wait)."""
+        """Whether a merge started by ``_merge`` is still running, or the index is merging
+        segments for another reason (benchmarks wait for both)."""
+        with warnings.catch_warnings():  # Elasticsearch's client calls the tasks API a preview
+            warnings.simplefilter("ignore")
+            tasks = self._call(self.client.tasks.list, actions="indices:admin/forcemerge*")
+        if any(node.get("tasks") for node in tasks.get("nodes", {}).values()):
+            return True
         stats = self._call(self.client.indices.stats, index=self.alias, metric="merge")
         return bool(stats["_all"]["total"]["merges"]["current"])
 
