@@ -6,10 +6,9 @@ with holdings and highlights live here once, so the adapters cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from indexer.backends.base import (
-    FACETS,
     MAX_PAGE_SIZE,
     MAX_WINDOW,
     SORTS,
@@ -48,8 +47,9 @@ def about(x: float) -> int:
     return int(round(n, 2 - len(str(n))))
 
 
-def facet_names() -> tuple[str, ...]:
-    return FACETS
+def year_range(query: SearchQuery, parsed: ParsedQuery) -> tuple[int | None, int | None]:
+    """The year bounds of the filters and of ``year:`` in ``q`` together (the narrower)."""
+    return _pick(query.year_from, parsed.year_from, max), _pick(query.year_to, parsed.year_to, min)
 
 
 def holdings_by_cluster(
@@ -71,3 +71,7 @@ def make_hit(
 ) -> Hit:
     own = holdings.get(cluster_id) or (Holding(record.source, record.id),)
     return Hit(cluster_id, record, own, highlights(record, parsed.tokens), float(score))
+
+
+def _pick(a: int | None, b: int | None, how: Callable[[int, int], int]) -> int | None:
+    return b if a is None else a if b is None else how(a, b)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from indexer.backends.base import FACETS, MAX_WINDOW, FacetValue, SearchQuery
-from indexer.backends.common import about
+from indexer.backends.common import about, year_range
 from indexer.documents import FIELD_KEYS, KEY_FIELDS, WEIGHTS
 from indexer.query import ParsedQuery, Term
 
@@ -122,8 +122,7 @@ def bool_query(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
     ):
         if values:
             filters.append({"terms": {field: list(values)}})
-    lo = _pick(query.year_from, parsed.year_from, max)
-    hi = _pick(query.year_to, parsed.year_to, min)
+    lo, hi = year_range(query, parsed)
     if lo is not None or hi is not None:
         rng = {k: v for k, v in (("gte", lo), ("lte", hi)) if v is not None}
         filters.append({"range": {"year": rng}})
@@ -263,7 +262,3 @@ def facets_from(
             for b in agg["buckets"]
         )
     return out
-
-
-def _pick(a: int | None, b: int | None, how: Any) -> int | None:
-    return b if a is None else a if b is None else how(a, b)

@@ -57,10 +57,6 @@ FRESH_BATCH = 25_000
 than the last one, and rowids follow the cluster hash, so once per batch."""
 
 
-def _marks(values: list[Any]) -> str:
-    return ", ".join("?" * len(values))
-
-
 class SQLiteBackend(SearchBackend):
     """FTS5 with a field-weighted BM25 score, filters, facets and cluster collapse; broad
     results sampled, their totals and facet counts estimated and flagged."""
@@ -217,7 +213,7 @@ class SQLiteBackend(SearchBackend):
         keys = ", ".join(KEY_FIELDS)
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
-            q = f"SELECT rowid, body, {keys} FROM docs WHERE id IN ({_marks(chunk)})"
+            q = f"SELECT rowid, body, {keys} FROM docs WHERE id IN ({sql.marks(chunk)})"
             found.extend(conn.execute(q, chunk))
         rowids = [r[0] for r in found]
         params = [(r,) for r in rowids]
@@ -319,7 +315,7 @@ class SQLiteBackend(SearchBackend):
             names.update(
                 (str(fid), (f, v))
                 for fid, f, v in conn.execute(
-                    f"SELECT fid, facet, value FROM facet_values WHERE fid IN ({_marks(chunk)})",
+                    f"SELECT fid, facet, value FROM facet_values WHERE fid IN ({sql.marks(chunk)})",
                     chunk,
                 )
             )

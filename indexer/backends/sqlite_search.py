@@ -156,7 +156,7 @@ def run(
         facet: [
             i
             for (i,) in conn.execute(
-                f"SELECT fid FROM facet_values WHERE facet = ? AND value IN ({_marks(values)})",
+                f"SELECT fid FROM facet_values WHERE facet = ? AND value IN ({sql.marks(values)})",
                 (facet, *values),
             )
         ]
@@ -222,20 +222,6 @@ def title_head(
     if found is None:
         return []
     return collapse([tuple(r) for r in orjson.loads(found)], "relevance")
-
-
-def json_rows(
-    conn: sqlite3.Connection, inner: str, params: list[Any], cols: str = "a, b, c"
-) -> list[Any]:
-    """The rows of ``inner`` (its columns named ``cols``) fetched as one JSON value, in no
-    particular order: one step, so the GIL is let go once, not once per row."""
-    text = f"SELECT json_group_array(json_array({cols})) FROM ({inner})"
-    rows: list[Any] = orjson.loads(conn.execute(text, params).fetchone()[0])
-    return rows
-
-
-def _marks(values: Sequence[Any]) -> str:
-    return ", ".join("?" * len(values))
 
 
 def _share(before: int) -> float:

@@ -10,10 +10,12 @@ and every value is a bound parameter.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from indexer.backends.base import SearchQuery
+from indexer.backends.common import year_range
 from indexer.documents import FIELD_KEYS, KEY_FIELDS, WEIGHTS
 from indexer.query import ParsedQuery, Term
 
@@ -161,7 +163,7 @@ def plan(
     conds: list[str] = []
     params: list[Any] = []
     if query.library:
-        conds.append(f"d.library IN ({_marks(query.library)})")
+        conds.append(f"d.library IN ({marks(query.library)})")
         params.extend(query.library)
     for facet in filter_values(query, parsed):
         ids = (fids or {}).get(facet, [])
@@ -169,8 +171,7 @@ def plan(
             "(" + " OR ".join(["instr(d.facet_ids, ?) > 0"] * len(ids)) + ")" if ids else "0"
         )
         params.extend(f" {i} " for i in ids)
-    year_from = _pick(query.year_from, parsed.year_from, max)
-    year_to = _pick(query.year_to, parsed.year_to, min)
+    year_from, year_to = year_range(query, parsed)
     if year_from is not None or year_to is not None:
         conds.append(YEARS_KNOWN)
     if year_from is not None:
@@ -330,9 +331,6 @@ JSON value [[rowid, cluster_id, record], ...], [[cluster_id, library, id, prefer
 one statement of fixed text (prepared once per connection, the GIL let go once)."""
 
 
-def _marks(values: tuple[Any, ...] | list[Any]) -> str:
+def marks(values: Sequence[Any]) -> str:
+    """``?, ?, …``: one SQL parameter per value."""
     return ", ".join("?" * len(values))
-
-
-def _pick(a: int | None, b: int | None, how: Any) -> int | None:
-    return b if a is None else a if b is None else how(a, b)
