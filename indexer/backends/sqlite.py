@@ -152,6 +152,7 @@ class SQLiteBackend(SearchBackend):
             conn.executescript(sql.SCHEMA)
             conn.execute(f"PRAGMA user_version = {sql.SCHEMA_VERSION}")
             n = self._write(conn, docs, fresh=True, prepared=prepared)
+            conn.execute("INSERT INTO fts (fts) VALUES ('rebuild')")
             conn.executescript(sql.INDEXES)
             conn.execute(sql.AVG_LENGTHS)
             conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
@@ -199,7 +200,8 @@ class SQLiteBackend(SearchBackend):
                 )
                 conn.executemany(write.INSERT_DOC, [r[0] for r in rows])
                 conn.executemany(write.INSERT_BODY, [r[1] for r in rows])
-                conn.executemany(write.INSERT_FTS, [r[2] for r in rows])
+                if not fresh:
+                    conn.executemany(write.INSERT_FTS, [r[2] for r in rows])
                 write.add_count(conn, len(batch) - gone)
                 conn.execute("COMMIT")
             except BaseException:
