@@ -19,7 +19,6 @@ import queue
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import fields
 from functools import lru_cache
 from itertools import islice
 from typing import Any, TypeVar
@@ -46,7 +45,6 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _CHUNK = 500
 T = TypeVar("T")
 _END = object()
-_RECORD_FIELDS = tuple(f.name for f in fields(Record) if f.name != "raw_xml")
 
 
 def cluster_number(cluster_id: str) -> int:
@@ -97,10 +95,11 @@ def to_document(doc: IndexDoc) -> dict[str, Any]:
 
 
 def record_dict(r: Record) -> dict[str, Any]:
-    """``r.to_dict(with_raw=False)``, several times faster (``asdict`` deep-copies)."""
-    d = {f: getattr(r, f) for f in _RECORD_FIELDS}
-    d["authors"] = [vars(a) for a in r.authors]
-    d["links"] = [vars(x) for x in r.links]
+    """``r.to_dict(with_raw=False)`` without ``asdict``'s deep copy: the instance's own
+    field dict, its names and links left as dataclasses (orjson writes them as objects, the
+    same JSON as ``to_dict``). A third of the cost of building it field by field."""
+    d = dict(vars(r))
+    del d["raw_xml"]
     return d
 
 
