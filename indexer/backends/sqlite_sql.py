@@ -131,6 +131,8 @@ class Plan:
     params: tuple[Any, ...]
     score: str
     score_params: tuple[Any, ...]
+    row_test: str = "1"
+    row_params: tuple[Any, ...] = ()
 
     def _where(self, extra: str) -> str:
         return " AND ".join([*self.conds, extra])
@@ -187,7 +189,33 @@ def plan(
     score, score_params = "d.preferred * 1e-6", ()
     if match and query.sort == "relevance":
         score, score_params = score_sql(parsed, avglen)
-    return Plan(match, tuple(conds), tuple(params), score, score_params)
+    row, row_params = row_test(parsed) if match else ("1", ())
+    return Plan(match, tuple(conds), tuple(params), score, score_params, row, row_params)
+
+
+ODD_IDS = "d.ids_key GLOB '*[^0-9 ]*'"
+"""An ``ids_key`` holding more than digits (an ISSN's check letter X, or an id not normalised):
+its FTS5 tokens may differ from its space-separated words, so ``row_test`` asks FTS5."""
+
+
+def row_test(parsed: ParsedQuery) -> tuple[str, tuple[Any, ...]]:
+    """SQL telling whether a ``docs d`` row matches every term of ``fts_match``, read from
+    the row's key texts: a word (or phrase) matches where `` word `` occurs in one of the
+    term's fields. About 15 times cheaper than asking FTS5 for the row by rowid (which sets
+    up the whole MATCH expression again for each row).
+
+    Exact, because the key texts are ``search_key`` output (``[a-z0-9]+`` tokens, single
+    spaces, a space at either end), which unicode61 tokenizes into the same words; only an
+    ``ids_key`` of other characters (``ODD_IDS``) is left to FTS5."""
+    conds: list[str] = []
+    params: list[str] = []
+    for t in parsed.terms:
+        cols = KEY_FIELDS if t.field is None else (FIELD_KEYS[t.field],)
+        conds.append("(" + " OR ".join(f"instr(d.{c}, ?) > 0" for c in cols) + ")")
+        params.extend([" " + " ".join(t.tokens) + " "] * len(cols))
+    probe = "EXISTS (SELECT 1 FROM fts WHERE fts MATCH ? AND fts.rowid = d.rowid)"
+    text = f"CASE WHEN {ODD_IDS} THEN {probe} ELSE {' AND '.join(conds)} END"
+    return text, (fts_match(parsed), *params)
 
 
 SCORED_FIELDS = tuple(f for f in KEY_FIELDS if WEIGHTS[f] >= 3)
@@ -297,23 +325,18 @@ _SORTED_ORDER = {
 
 
 def sorted_sql(p: Plan, sort: str) -> tuple[str, list[Any]]:
-    """Matches walked in the order of ``sort``'s index, each checked against FTS5 by rowid:
+    """Matches walked in the order of ``sort``'s index, each row checked by ``row_test``:
     cheap when most records match, so only the first page's worth is read. ``limit`` to
     append. One JSON value (see ``block_sql``): [rid, cid, year, title_sort] rows, in no
     particular order."""
-    extra = "EXISTS (SELECT 1 FROM fts WHERE fts MATCH ? AND fts.rowid = d.rowid)"
-    params = [*p.params]
-    if p.match is None:
-        extra = "1"
-    else:
-        params.append(p.match)
+    params = [*p.params, *p.row_params]
     order = _SORTED_ORDER[sort]
     if YEARS_KNOWN in p.conds:  # the planner keeps the index order only without the NULL test
         order = order.removeprefix("d.year IS NULL, ")
     sql = (
         "SELECT json_group_array(json_array(rid, cid, year, ts)) FROM (SELECT d.rowid AS rid, "
         "d.cid AS cid, d.year AS year, d.title_sort AS ts FROM docs d INDEXED BY "
-        f"{SORTED_INDEX[sort]} WHERE {p._where(extra)} ORDER BY {order} LIMIT ?)"
+        f"{SORTED_INDEX[sort]} WHERE {p._where(p.row_test)} ORDER BY {order} LIMIT ?)"
     )
     return sql, params
 
