@@ -332,7 +332,7 @@ class SQLiteBackend(SearchBackend):
         found, members = orjson.loads(
             conn.execute(sql.HITS_SQL, (orjson.dumps([r[0] for r in page]).decode(),)).fetchone()[0]
         )
-        reps = {rid: (cluster_id, from_document({"record": rec})) for rid, cluster_id, rec in found}
+        reps = {rid: (cluster_id, Record.from_dict(rec)) for rid, cluster_id, rec in found}
         members.sort(key=lambda m: (m[0], -m[3], m[1], m[2]))
         holdings = holdings_by_cluster((c, lib, i) for c, lib, i, _ in members)
         return tuple(

@@ -58,7 +58,7 @@ HEAD_SURE, HEAD_MARGIN = 50, 3
 most ``HEAD_MAX`` head records, the chance of such a sample is below 1e-9 (Chernoff bound on
 the sampled count: three times its mean, or 50 from a mean under 17)."""
 TOP = sql.ROWID_SPAN - 1
-Row = tuple[Any, ...]  # rid, cid, score, year, title_sort, facet_ids
+Row = Sequence[Any]  # rid, cid, score, year, title_sort, facet_ids (lists as orjson gives them)
 
 
 class ResultCache:
@@ -139,7 +139,7 @@ def fetch_block(
 
 def _rows(conn: sqlite3.Connection, text: str, params: list[Any]) -> list[Row]:
     """The rows of a block query (one JSON value), by rowid descending."""
-    rows = [tuple(r) for r in orjson.loads(conn.execute(text, params).fetchone()[0])]
+    rows: list[Row] = orjson.loads(conn.execute(text, params).fetchone()[0])
     rows.sort(key=itemgetter(0), reverse=True)
     return rows
 
@@ -221,7 +221,7 @@ def title_head(
     found = conn.execute(text, params).fetchone()[0]
     if found is None:
         return []
-    return collapse([tuple(r) for r in orjson.loads(found)], "relevance")
+    return collapse(orjson.loads(found), "relevance")
 
 
 def _share(before: int) -> float:
