@@ -343,8 +343,9 @@ def sorted_sql(p: Plan, sort: str) -> tuple[str, list[Any]]:
 
 FACET_VALUES_SQL = "SELECT fid, facet, value FROM facet_values"
 HITS_SQL = (
-    "SELECT '[[' || coalesce((SELECT group_concat('[' || d.rowid || ',' || json_quote(d.cluster_id) "
-    "|| ',' || b.record || ']', ',') FROM docs d JOIN bodies b ON b.rowid = d.body WHERE d.rowid "
+    "SELECT '[[' || coalesce((SELECT group_concat('[' || d.rowid || ',' || "
+    "json_quote(d.cluster_id) || ',' || b.record || ']', ',') FROM docs d JOIN bodies b ON "
+    "b.rowid = d.body WHERE d.rowid "
     "IN (SELECT value FROM json_each(?1))), '') || '],' || (SELECT json_group_array(json_array("
     "m.cluster_id, m.library, m.id, m.preferred)) FROM docs m WHERE m.cluster_id IN (SELECT "
     "d.cluster_id FROM docs d WHERE d.rowid IN (SELECT value FROM json_each(?1)))) || ']'"
