@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from indexer.backends.base import IndexDoc
-from indexer.documents import from_document, to_document, to_documents, to_json_documents
+from indexer.documents import from_document, to_document, to_json_documents
 from tests.support.records import catalogue, generated
 
 
@@ -18,7 +18,6 @@ def test_json_documents_are_the_documents_in_order() -> None:
     got = list(to_json_documents(docs))
     assert [i for i, _ in got] == [d.record.id for d in docs]
     assert [orjson.loads(b) for _, b in got] == [to_document(d) for d in docs]
-    assert list(to_documents(docs)) == [to_document(d) for d in docs]
 
 
 def test_the_record_comes_back_from_its_document() -> None:
