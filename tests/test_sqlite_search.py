@@ -103,6 +103,8 @@ def test_relevance_pages_form_one_order(index: SQLiteBackend, q: str) -> None:
         SearchQuery(q=""),
         SearchQuery(q="bakı", year_from=1950, year_to=2000),
         SearchQuery(q="", language=("rus",), library=("anl",)),
+        SearchQuery(q='"тарихы g"'),  # a phrase (each title ends in its number: "g12")
+        SearchQuery(q="author:auezov"),
     ],
 )
 @pytest.mark.parametrize("walk", [True, False], ids=["walk", "read-all"])
