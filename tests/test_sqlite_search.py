@@ -153,20 +153,31 @@ ROW_QUERIES = [
     "print",
     "0028",
     "g12",
+    "Tom",
+    '"jerry xx"',
+    "2nd",
+    "ed",
+    "subject:jerry",
 ]
 
 
 def test_the_row_test_finds_exactly_what_fts5_finds(tmp_path: Path) -> None:
     """``row_test`` (a sorted walk's check of each row) against FTS5 itself, on words,
-    phrases, field prefixes, years, and ids FTS5 tokenizes apart from their spaces: an ISSN
-    with its check letter, an id as catalogued."""
+    phrases, field prefixes, years, ids FTS5 tokenizes apart from their spaces (an ISSN with
+    its check letter, an id as catalogued) and texts of mixed case and punctuation."""
     docs = list(generated(300, seed=11))
     odd = [
         dataclasses.replace(docs[0].record, issns=("1234-567X",)),
         dataclasses.replace(docs[1].record, isbns=("0028-0836 (Print)",)),
         dataclasses.replace(docs[2].record, isbns=("1234567 X",)),
+        dataclasses.replace(
+            docs[3].record,
+            title="TOM & Jerry: XX-ASR (2nd ed.)",
+            notes=("Tom’s «ed.» 12-34",),
+            publisher="Jerry/XX",
+        ),
     ]
-    docs[:3] = [IndexDoc(r, d.cluster_id, d.preferred) for r, d in zip(odd, docs, strict=False)]
+    docs[:4] = [IndexDoc(r, d.cluster_id, d.preferred) for r, d in zip(odd, docs, strict=False)]
     b = SQLiteBackend(tmp_path, "rows")
     b.rebuild(docs)
     conn = b._conn()
