@@ -75,6 +75,18 @@ def _open(config: Config) -> SQLiteBackend:
     return SQLiteBackend(config.data_dir, config.index.name)
 
 
+@pytest.fixture
+def indexed(env: tuple[Config, StateDB]) -> Iterator[SQLiteBackend]:
+    """The demo records indexed by a first run, and that index open."""
+    config, db = env
+    run_index(config, db)
+    backend = _open(config)
+    try:
+        yield backend
+    finally:
+        backend.close()
+
+
 def _shared_pair() -> tuple[str, str]:
     pair = next(p for p in shared_works() if p.relation == "same")
     return f"anl:{pair.anl_id}", f"nlrk:{pair.nlrk_id}"
@@ -311,56 +323,48 @@ def _engine_down_once(backend: SQLiteBackend, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_decision_whose_index_write_failed_reaches_the_index_on_the_next_run(
-    env: tuple[Config, StateDB], monkeypatch: pytest.MonkeyPatch
+    env: tuple[Config, StateDB], indexed: SQLiteBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config, db = env
-    run_index(config, db)
+    backend = indexed
     anl, nlrk = _shared_pair()
     dedup = DedupStore(db.conn)
-    backend = _open(config)
-    try:
-        assert _pair_hits(backend, db, (anl, nlrk)) == [{anl, nlrk}]
-        for kind, action, after in [
-            ("cannot_link", "split", [{anl}, {nlrk}]),
-            ("must_link", "merge", [{anl, nlrk}]),
-        ]:
-            before = _pair_hits(backend, db, (anl, nlrk))
-            _engine_down_once(backend, monkeypatch)
-            with pytest.raises(BackendError, match="down"):
-                apply_decision(db, backend, kind, [(anl, nlrk)], action, "aygul")
-            assert [d.action for d in dedup.decisions([anl])] == [action]  # stored
-            assert (dedup.cluster_of(anl) == dedup.cluster_of(nlrk)) == (len(after) == 1)
-            assert _pair_hits(backend, db, (anl, nlrk)) == before  # the write was lost
-            summary = run_index(config, db)
-            assert not summary.full and summary.normalise.normalised == 0
-            assert summary.changed == summary.indexed >= 2
-            assert _pair_hits(backend, db, (anl, nlrk)) == after
-            assert run_index(config, db).indexed == 0
-    finally:
-        backend.close()
+    assert _pair_hits(backend, db, (anl, nlrk)) == [{anl, nlrk}]
+    for kind, action, after in [
+        ("cannot_link", "split", [{anl}, {nlrk}]),
+        ("must_link", "merge", [{anl, nlrk}]),
+    ]:
+        before = _pair_hits(backend, db, (anl, nlrk))
+        _engine_down_once(backend, monkeypatch)
+        with pytest.raises(BackendError, match="down"):
+            apply_decision(db, backend, kind, [(anl, nlrk)], action, "aygul")
+        assert [d.action for d in dedup.decisions([anl])] == [action]  # stored
+        assert (dedup.cluster_of(anl) == dedup.cluster_of(nlrk)) == (len(after) == 1)
+        assert _pair_hits(backend, db, (anl, nlrk)) == before  # the write was lost
+        summary = run_index(config, db)
+        assert not summary.full and summary.normalise.normalised == 0
+        assert summary.changed == summary.indexed >= 2
+        assert _pair_hits(backend, db, (anl, nlrk)) == after
+        assert run_index(config, db).indexed == 0
 
 
 def test_the_run_after_a_decision_rewrites_only_its_records_and_changes_nothing(
-    env: tuple[Config, StateDB],
+    env: tuple[Config, StateDB], indexed: SQLiteBackend
 ) -> None:
     config, db = env
-    run_index(config, db)
+    backend = indexed
     anl, nlrk = _shared_pair()
-    backend = _open(config)
-    try:
-        affected = apply_decision(db, backend, "cannot_link", [(anl, nlrk)], "split", "aygul")
-        clusters = _clusters(db)
-        hits = _pair_hits(backend, db, (anl, nlrk))
-        assert hits == [{anl}, {nlrk}]
-        summary = run_index(config, db)
-        assert not summary.full and (summary.normalise.normalised, summary.deleted) == (0, 0)
-        assert summary.changed == summary.reclustered == summary.indexed == len(affected)
-        assert _clusters(db) == clusters  # re-clustering them again: the same clusters
-        assert _pair_hits(backend, db, (anl, nlrk)) == hits and backend.count() == 635
-        again = run_index(config, db)
-        assert (again.changed, again.deleted, again.indexed) == (0, 0, 0)
-    finally:
-        backend.close()
+    affected = apply_decision(db, backend, "cannot_link", [(anl, nlrk)], "split", "aygul")
+    clusters = _clusters(db)
+    hits = _pair_hits(backend, db, (anl, nlrk))
+    assert hits == [{anl}, {nlrk}]
+    summary = run_index(config, db)
+    assert not summary.full and (summary.normalise.normalised, summary.deleted) == (0, 0)
+    assert summary.changed == summary.reclustered == summary.indexed == len(affected)
+    assert _clusters(db) == clusters  # re-clustering them again: the same clusters
+    assert _pair_hits(backend, db, (anl, nlrk)) == hits and backend.count() == 635
+    again = run_index(config, db)
+    assert (again.changed, again.deleted, again.indexed) == (0, 0, 0)
 
 
 def _clusters(db: StateDB) -> list[tuple[str, str, int]]:
